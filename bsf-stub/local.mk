@@ -1,0 +1,1 @@
+# bsf-stub: rules added by the module

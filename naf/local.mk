@@ -1,0 +1,1 @@
+# naf: rules added by the module

@@ -1,0 +1,1 @@
+# src/gba: rules added by the module

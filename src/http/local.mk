@@ -1,0 +1,1 @@
+# src/http: rules added by the module

@@ -1,0 +1,1 @@
+# src/kms: rules added by the module

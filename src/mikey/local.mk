@@ -1,0 +1,1 @@
+# src/mikey: rules added by the module

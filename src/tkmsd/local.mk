@@ -1,0 +1,1 @@
+# src/tkmsd: rules added by the module

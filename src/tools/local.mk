@@ -1,0 +1,1 @@
+# src/tools: rules added by the module

@@ -1,0 +1,1 @@
+# src/ue: rules added by the module
