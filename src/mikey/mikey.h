@@ -22,6 +22,8 @@
 #include <stdint.h>
 
 #include "util/wire.h"
+#include "mikey/mcrypto.h" /* enum mk_prf, mk_encr, mk_mac, mk_err (MK_OK, crypto errors < 0) */
+#include "mikey/ntp.h"     /* enum mk_ts_type, mk_ts_len, mk_ts_to_unix, mk_ts_iv_value */
 
 /* ---- code points (mikey.md 2) ------------------------------------------ */
 
@@ -76,26 +78,8 @@ enum mk_payload_type {
 	MK_PT_SAKKE = 26,
 };
 
-/* PRF func (HDR low 7 bits, TP upper 7 bits) */
-enum mk_prf { MK_PRF_MIKEY1 = 0, MK_PRF_HMAC_SHA256 = 1 };
-
 /* CS ID map type */
 enum mk_map_type { MK_MAP_SRTP_ID = 0, MK_MAP_EMPTY = 1, MK_MAP_GENERIC_ID = 2 };
-
-/* KEMAC Encr alg */
-enum mk_encr_alg {
-	MK_ENCR_NULL = 0,
-	MK_ENCR_AES_CM_128 = 1,
-	MK_ENCR_AES_KW_128 = 2,
-	MK_ENCR_AES_CM_256 = 3,
-};
-
-/* KEMAC / V MAC alg; the MAC field length follows from it (mk_mac_len) */
-enum mk_mac_alg {
-	MK_MAC_NULL = 0,
-	MK_MAC_HMAC_SHA1_160 = 1,
-	MK_MAC_HMAC_SHA256_256 = 2,
-};
 
 /* PKE cache C (2 bits) */
 enum mk_pke_cache { MK_PKE_NO_CACHE = 0, MK_PKE_CACHE = 1, MK_PKE_CACHE_CSB = 2 };
@@ -105,14 +89,6 @@ enum mk_dh_group { MK_DH_OAKLEY5 = 0, MK_DH_OAKLEY1 = 1, MK_DH_OAKLEY2 = 2 };
 
 /* SIGN S type (4 bits) */
 enum mk_sign_type { MK_SIGN_RSA_PKCS1 = 0, MK_SIGN_RSA_PSS = 1, MK_SIGN_ECCSI = 2 };
-
-/* TS type */
-enum mk_ts_type {
-	MK_TS_NTP_UTC = 0,
-	MK_TS_NTP = 1,
-	MK_TS_COUNTER = 2,
-	MK_TS_NTP_UTC_32 = 3,
-};
 
 /* ID type */
 enum mk_id_type { MK_ID_NAI = 0, MK_ID_URI = 1, MK_ID_BYTES = 2 };
@@ -229,16 +205,16 @@ enum mk_tp_flag {
 /* SAKKE (RFC 6509) */
 enum { MK_SAKKE_PARAMS_1 = 1, MK_SAKKE_ID_SCHEME_TEL_MONTHLY = 1 };
 
-/* Field lengths implied by an algorithm; -1 when the value is unknown. */
-int mk_mac_len(unsigned mac_alg);
-int mk_hash_len(unsigned hash_func);
-int mk_ts_len(unsigned ts_type);
+/* CHASH length implied by the hash func; 0 when unknown. (MAC and TS
+ * lengths: mk_mac_len() in mcrypto.h, mk_ts_len() in ntp.h.) */
+unsigned mk_hash_len(unsigned hash_func);
 
 /* ---- errors -------------------------------------------------------------- */
 
-enum mk_err {
-	MK_OK = 0,
-	MK_ERR_TRUNCATED,           /* input ends inside a field */
+/* Codec errors are positive; MK_OK (0) and the crypto errors (negative)
+ * come from enum mk_err in mcrypto.h.  mk_strerror() names all of them. */
+enum mk_codec_err {
+	MK_ERR_TRUNCATED = 1,           /* input ends inside a field */
 	MK_ERR_TRAILING,            /* bytes after the last payload / inside a length */
 	MK_ERR_BAD_LENGTH,          /* a length field disagrees with its content */
 	MK_ERR_BAD_NEXT_PAYLOAD,    /* payload type that cannot be framed here */
@@ -257,10 +233,9 @@ enum mk_err {
 	MK_ERR_NOSPACE,             /* builder: output buffer too small */
 	MK_ERR_TOOLONG,             /* builder: value does not fit its length field */
 	MK_ERR_BAD_ARG,             /* builder / API misuse */
-	MK_ERR_CRYPTO,              /* crypto back end failed (not an input error) */
-	MK_ERR_AUTH,                /* MAC verification failed */
+	MK_ERR_MAC,                 /* MAC / ticket MAC verification failed */
 	MK_ERR_UNKNOWN_KEY,         /* ticket: unknown TPK key id */
-	MK_ERR_COUNT
+	MK_ERR_CODEC_END
 };
 
 const char *mk_strerror(int err);
@@ -354,9 +329,9 @@ struct mk_keylist {
 
 struct mk_kemac {
 	struct mk_pl pl;
-	uint8_t encr_alg;
+	uint8_t encr_alg;       /* enum mk_encr */
 	struct mk_bytes encr;   /* Encr data: opaque at payload level */
-	uint8_t mac_alg;
+	uint8_t mac_alg;        /* enum mk_mac */
 	struct mk_bytes mac;
 	uint32_t encr_off;      /* offset of the Encr data in the message */
 };
@@ -407,7 +382,7 @@ struct mk_chash {
 
 struct mk_v {
 	struct mk_pl pl;
-	uint8_t alg;            /* enum mk_mac_alg */
+	uint8_t alg;            /* enum mk_mac */
 	struct mk_bytes mac;
 	uint32_t mac_off;       /* offset of the MAC field in the message */
 };
@@ -598,17 +573,5 @@ int mk_init_data_build(struct mk_init_data *id, uint8_t *buf, size_t cap,
 /* SP parameter TLVs into buf (for m->sp[i].params). */
 int mk_sp_params_build(const uint8_t *types, const struct mk_bytes *vals,
 		       unsigned n, uint8_t *buf, size_t cap, size_t *out_len);
-
-/* ---- timestamps ------------------------------------------------------------------ */
-
-/* 64-bit form of a timestamp for the AES-CM IV (3.4): NTP types as is,
- * NTP-UTC-32 with a zero fraction, COUNTER zero-extended. */
-uint64_t mk_ts_64(uint8_t ts_type, uint64_t ts);
-/* Seconds since the Unix epoch of an NTP-type timestamp with the RFC 4330
- * era rule (3.4); false for COUNTER / unknown types. */
-bool mk_ts_unix(uint8_t ts_type, uint64_t ts, int64_t *unix_s);
-/* NTP-UTC (64-bit) and NTP-UTC-32 values of a Unix time (sec, nsec). */
-uint64_t mk_ts_ntp64(int64_t unix_s, uint32_t nsec);
-uint32_t mk_ts_ntp32(int64_t unix_s);
 
 #endif
