@@ -207,9 +207,10 @@ int mk_keyset_ticket(struct mk_keyset *ks, enum mk_prf tp_prf, enum mk_encr encr
  * a 64-bit value (mk_ts_iv_value in ntp.h).
  * AES-CM-128/256: counter mode, IV = (salt XOR (0x0000|csb_id|t64)) | 0x0000;
  *   out length = in length; in == out allowed; at most 2^20 octets.
- * AES-KW-128 (P-8): input zero-padded to a multiple of 8 (at least 16),
- *   out length = padded + 8; in and out must not overlap. The 8-octet salt
- *   is the RFC 3394 IV.
+ * AES-KW-128 (P-8): input zero-padded to a multiple of 8 (padded length at
+ *   least 16; an input that needs padding at most 1024 octets), out length =
+ *   padded + 8; in and out must not overlap. The 8-octet salt is the RFC 3394
+ *   IV.
  * NULL: copy (memmove).
  * *out_len receives the produced length; out_cap is checked first. */
 int mk_kemac_encrypt(const struct mk_keyset *ks, uint32_t csb_id, uint64_t t64,
