@@ -8,4 +8,9 @@ src_mikey_libmikey_a_CFLAGS = $(AM_CFLAGS) $(GNUTLS_CFLAGS) $(NETTLE_CFLAGS)
 # -- mcrypto (PRF, derivations, KEMAC encryption, MAC) and ntp (timestamps)
 src_mikey_libmikey_a_SOURCES += src/mikey/mcrypto.c src/mikey/mcrypto.h \
 	src/mikey/ntp.c src/mikey/ntp.h
+check_PROGRAMS += tests/unit/test-mcrypto
+tests_unit_test_mcrypto_SOURCES = tests/unit/test-mcrypto.c tests/unit/tk_test.h
+tests_unit_test_mcrypto_CFLAGS = $(TK_TEST_CFLAGS)
+tests_unit_test_mcrypto_LDADD = src/mikey/libmikey.a $(TK_TEST_LIBS)
+TESTS += tests/unit/test-mcrypto
 # -- end mcrypto
