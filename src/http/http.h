@@ -155,4 +155,17 @@ int tk_http_reply_text(struct tk_http_req *req, unsigned status, const char *fmt
 int tk_http_reply_problem(struct tk_http_req *req, unsigned status, const char *cause,
 			  const char *detail);
 
+/* ---- lab certificates -------------------------------------------------- */
+
+/* SHA-256 fingerprint as colon-separated upper-case hex, NUL included. */
+#define TK_HTTP_FPR_LEN 96
+
+/* Generate an ECDSA P-256 key and a self-signed certificate for cn (CN and
+ * DNS subjectAltName; also SANs localhost, 127.0.0.1 and ::1), valid for
+ * days. For labs and tests only. *cert_pem and *key_pem are malloc'ed PEM
+ * text (wipe the key before freeing it); fpr gets the certificate's SHA-256
+ * fingerprint. 0 or -1 with err. */
+int tk_http_selfsigned(const char *cn, unsigned days, char **cert_pem, char **key_pem,
+		       char fpr[TK_HTTP_FPR_LEN], char *err, size_t errlen);
+
 #endif
