@@ -108,7 +108,7 @@ static void mhd_logger(void *cls, const char *fmt, va_list ap)
 	while (n && (buf[n - 1] == '\n' || buf[n - 1] == '\r'))
 		buf[--n] = 0;
 	if (srv->starting)
-		snprintf(srv->start_err, sizeof srv->start_err, "%s", buf);
+		snprintf(srv->start_err, sizeof srv->start_err, "%.200s", buf);
 	logf_(srv, 4, "libmicrohttpd: %s", buf);
 }
 
