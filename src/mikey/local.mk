@@ -14,3 +14,14 @@ tests_unit_test_mcrypto_CFLAGS = $(TK_TEST_CFLAGS)
 tests_unit_test_mcrypto_LDADD = src/mikey/libmikey.a $(TK_TEST_LIBS)
 TESTS += tests/unit/test-mcrypto
 # -- end mcrypto
+
+# -- codec (payloads, messages, protection, base ticket)
+src_mikey_libmikey_a_SOURCES += src/mikey/mikey.h src/mikey/payload.h \
+	src/mikey/payload.c src/mikey/message.c
+check_PROGRAMS += tests/unit/test-codec
+tests_unit_test_codec_SOURCES = tests/unit/test-codec.c tests/unit/codec-samples.h \
+	tests/unit/tk_test.h
+tests_unit_test_codec_CFLAGS = $(TK_TEST_CFLAGS)
+tests_unit_test_codec_LDADD = src/mikey/libmikey.a $(TK_TEST_LIBS)
+TESTS += tests/unit/test-codec
+# -- end codec

@@ -450,6 +450,12 @@ struct mk_tp_data {
 	struct mk_idr idrr[MK_MAX_IDR];
 };
 
+/* Initiator Data: first byte 9, Vi, Vr. */
+struct mk_init_data {
+	uint8_t first;
+	struct mk_v vi, vr;
+};
+
 /* TP (16) and TICKET (17).  For TP only the policy part is present. */
 struct mk_ticket {
 	struct mk_pl pl;        /* pl.present; type is in is_ticket */
@@ -463,13 +469,9 @@ struct mk_ticket {
 	struct mk_tp_data tp;
 	struct mk_bytes ticket_data;  /* TICKET only: opaque */
 	struct mk_bytes init_data;    /* TICKET only: Initiator Data (may be empty) */
+	struct mk_init_data init;     /* parsed Initiator Data when not empty
+				       * (offsets relative to the message) */
 	uint32_t init_len_off;        /* offset of the Initiator Data length field */
-};
-
-/* Initiator Data: first byte 9, Vi, Vr. */
-struct mk_init_data {
-	uint8_t first;
-	struct mk_v vi, vr;
 };
 
 /* Ticket Data of the MIKEY base ticket: THDR, T, RAND, KEMAC, [IDRpsk], V. */
@@ -509,6 +511,8 @@ struct mk_msg {
 	struct mk_v v;
 	struct mk_sign sign;
 	unsigned nskipped;      /* known but unexpected payloads skipped */
+	bool csb_update;        /* TRANSFER_INIT/RESP of a CSB update (no
+				 * TICKET / RANDRi resp. no RANDRr/RANDRkms) */
 };
 
 /* ---- parsing ---------------------------------------------------------------- */
