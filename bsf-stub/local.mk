@@ -1,1 +1,30 @@
-# bsf-stub: rules added by the module
+# bsf-stub: a small real BSF (Ub Digest AKA, Zn HTTP/JSON, subscriber store).
+noinst_LIBRARIES += bsf-stub/libbsf.a
+bsf_stub_libbsf_a_SOURCES = \
+	bsf-stub/log.c bsf-stub/log.h \
+	bsf-stub/xml.c bsf-stub/xml.h \
+	bsf-stub/table.c bsf-stub/table.h \
+	bsf-stub/store.c bsf-stub/store.h \
+	bsf-stub/config.c bsf-stub/config.h \
+	bsf-stub/bsf.h bsf-stub/ub.c bsf-stub/zn.c
+nodist_bsf_stub_libbsf_a_SOURCES = bsf-stub/xsd-data.c
+bsf_stub_libbsf_a_CFLAGS = $(AM_CFLAGS) $(GNUTLS_CFLAGS) $(NETTLE_CFLAGS) $(JANSSON_CFLAGS) \
+	$(XML_CFLAGS) $(MHD_CFLAGS)
+
+# The XSDs of schemas/ compiled in, so the daemon needs no install path.
+BSF_XSDS = $(top_srcdir)/schemas/bootstrapping-info.xsd $(top_srcdir)/schemas/guss.xsd
+bsf-stub/xsd-data.c: $(BSF_XSDS) $(top_srcdir)/bsf-stub/embed-xsd.sh
+	@$(MKDIR_P) bsf-stub
+	$(SHELL) $(top_srcdir)/bsf-stub/embed-xsd.sh \
+		bsf_xsd_bootstrapping_info $(top_srcdir)/schemas/bootstrapping-info.xsd \
+		bsf_xsd_guss $(top_srcdir)/schemas/guss.xsd > $@.tmp && mv $@.tmp $@
+CLEANFILES += bsf-stub/xsd-data.c
+EXTRA_DIST += bsf-stub/embed-xsd.sh
+
+BSF_LIBS = bsf-stub/libbsf.a src/http/libtkhttp.a src/gba/libgba.a src/util/libtkutil.a \
+	$(MHD_LIBS) $(JANSSON_LIBS) $(XML_LIBS) $(TK_CRYPTO_LIBS) $(PTHREAD_LIBS)
+
+bin_PROGRAMS += bsf-stub/bsf-stub
+bsf_stub_bsf_stub_SOURCES = bsf-stub/main.c
+bsf_stub_bsf_stub_CFLAGS = $(AM_CFLAGS) $(JANSSON_CFLAGS) $(XML_CFLAGS)
+bsf_stub_bsf_stub_LDADD = $(BSF_LIBS)
