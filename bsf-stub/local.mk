@@ -28,3 +28,15 @@ bin_PROGRAMS += bsf-stub/bsf-stub
 bsf_stub_bsf_stub_SOURCES = bsf-stub/main.c
 bsf_stub_bsf_stub_CFLAGS = $(AM_CFLAGS) $(JANSSON_CFLAGS) $(XML_CFLAGS)
 bsf_stub_bsf_stub_LDADD = $(BSF_LIBS)
+
+# The UE side of Ub (simulated USIM + libcurl), for the test client and the benchmark.
+noinst_LIBRARIES += bsf-stub/libbsfue.a
+bsf_stub_libbsfue_a_SOURCES = bsf-stub/ue.c bsf-stub/ue.h
+bsf_stub_libbsfue_a_CFLAGS = $(AM_CFLAGS) $(GNUTLS_CFLAGS) $(NETTLE_CFLAGS) $(CURL_CFLAGS)
+BSF_UE_LIBS = bsf-stub/libbsfue.a src/gba/libgba.a src/util/libtkutil.a $(CURL_LIBS) \
+	$(TK_CRYPTO_LIBS)
+
+check_PROGRAMS += tests/system/ub-client
+tests_system_ub_client_SOURCES = tests/system/ub-client.c
+tests_system_ub_client_CFLAGS = $(AM_CFLAGS) $(CURL_CFLAGS)
+tests_system_ub_client_LDADD = $(BSF_UE_LIBS)
