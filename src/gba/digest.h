@@ -18,8 +18,11 @@
  * value is then checked against that directive's own syntax.  Control
  * characters (NUL, CR, LF, ... except HTAB) anywhere refuse the header.
  *
+ * Octets >= 0x80 are accepted inside quoted strings only (obs-text, UTF-8).
+ *
  * The parsed structure owns a private copy of every value (unescaped, NUL-
- * terminated) in its pool; the pointers stay valid as long as the structure.
+ * terminated) in its pool; the pointers stay valid as long as the structure
+ * and point into it, so never copy a parsed structure by assignment.
  * Builders read the same structure, with pointers set by the caller.
  *
  * MD5 (nettle) is what HTTP Digest prescribes; hashes are lowercase hex.
@@ -122,9 +125,13 @@ int tk_digest_parse(enum tk_digest_kind kind, const char *hdr, size_t len,
 
 /* Build a header value of `kind` (with the "Digest " scheme for challenge
  * and credentials) into out (NUL-terminated).  Only the directives that
- * kind carries are written; the same required-directive rules apply.
- * Values are emitted quoted (with '"' and '\' escaped), except algorithm,
- * qop in credentials/auth-info, nc and stale, which are tokens. */
+ * kind carries are written; the parser's required-directive rules apply
+ * (TK_DIGEST_E_MISSING, _EMPTY, _QOP), response/rspauth must be 32 hex
+ * digits (response may be ""), control characters give TK_DIGEST_E_CHAR,
+ * a value over TK_DIGEST_VALUE_MAX or a header over TK_DIGEST_HDR_MAX gives
+ * TK_DIGEST_E_TOOLONG, a small buffer TK_DIGEST_E_NOSPACE.  Values are
+ * emitted quoted (with '"' and '\' escaped), except algorithm, qop in
+ * credentials/auth-info, nc and stale, which are tokens. */
 int tk_digest_build(enum tk_digest_kind kind, const struct tk_digest *d,
 		    char *out, size_t cap);
 

@@ -4,6 +4,7 @@
  */
 #include "gba/kdf.h"
 
+#include <ctype.h>
 #include <string.h>
 #include <nettle/hmac.h>
 
@@ -39,28 +40,18 @@ tk_ua_id tk_ua_id_tls(uint16_t cipher_suite)
 	return TK_UA_ID_(0x01, 0x00, 0x01, (uint8_t)(cipher_suite >> 8), (uint8_t)cipher_suite);
 }
 
-static int hexval(int c)
-{
-	if (c >= '0' && c <= '9') return c - '0';
-	if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-	return -1;
-}
-
 int tk_ua_id_parse(const char *s, size_t len, tk_ua_id *out)
 {
 	tk_ua_id id;
 
 	if (!s || !out || len != 2 * TK_GBA_UAID_LEN)
 		return TK_GBA_EINVAL;
-	for (size_t i = 0; i < TK_GBA_UAID_LEN; i++) {
-		int hi = hexval((unsigned char)s[2 * i]);
-		int lo = hexval((unsigned char)s[2 * i + 1]);
-
-		if (hi < 0 || lo < 0)
+	/* tk_hex_decode_ws would skip whitespace: refuse it first */
+	for (size_t i = 0; i < len; i++)
+		if (!isxdigit((unsigned char)s[i]))
 			return TK_GBA_EINVAL;
-		id.b[i] = (uint8_t)(hi << 4 | lo);
-	}
+	if (tk_hex_decode_ws(s, len, id.b, sizeof id.b) != TK_GBA_UAID_LEN)
+		return TK_GBA_EINVAL;
 	*out = id;
 	return TK_GBA_OK;
 }

@@ -574,6 +574,35 @@ static void test_build_refuses(void)
 	tk_digest_init(&d);
 	d.realm = "r";
 	CU_ASSERT_EQUAL(tk_digest_build(CH, &d, out, sizeof out), TK_DIGEST_E_MISSING);
+	d.nonce = "";
+	CU_ASSERT_EQUAL(tk_digest_build(CH, &d, out, sizeof out), TK_DIGEST_E_EMPTY);
+
+	tk_digest_init(&d);
+	d.qop = TK_DIGEST_QOP_AUTH;
+	d.rspauth = "6629fae49393a05397450978507c4ef";
+	d.nc = 1;
+	d.cnonce = "c";
+	CU_ASSERT_EQUAL(tk_digest_build(AI, &d, out, sizeof out), TK_DIGEST_E_RESPONSE);
+
+	/* one value over the limit; a header over the limit in a big buffer */
+	{
+		static char v[TK_DIGEST_VALUE_MAX + 2], big[2 * TK_DIGEST_HDR_MAX];
+
+		memset(v, 'v', sizeof v - 1);
+		tk_digest_init(&d);
+		d.realm = "r";
+		d.nonce = v;
+		CU_ASSERT_EQUAL(tk_digest_build(CH, &d, big, sizeof big), TK_DIGEST_E_TOOLONG);
+		v[TK_DIGEST_VALUE_MAX] = '\0';
+		d.realm = v;
+		d.opaque = v;
+		CU_ASSERT_EQUAL(tk_digest_build(CH, &d, big, sizeof big), TK_DIGEST_OK);
+		CU_ASSERT_EQUAL(tk_digest_parse(CH, big, strlen(big), &p), TK_DIGEST_OK);
+		d.domain = v; /* 4 values of 1024 octets: the header is too long */
+		CU_ASSERT_EQUAL(tk_digest_build(CH, &d, big, sizeof big), TK_DIGEST_E_TOOLONG);
+		CU_ASSERT_STRING_EQUAL(big, "");
+		CU_ASSERT_EQUAL(tk_digest_build(CH, &d, big, 100), TK_DIGEST_E_NOSPACE);
+	}
 }
 
 /* ---- round trips ------------------------------------------------------ */
