@@ -17,7 +17,8 @@ TESTS += tests/unit/test-mcrypto
 
 # -- codec (payloads, messages, protection, base ticket)
 src_mikey_libmikey_a_SOURCES += src/mikey/mikey.h src/mikey/payload.h \
-	src/mikey/payload.c src/mikey/message.c
+	src/mikey/payload.c src/mikey/message.c \
+	src/mikey/mprotect.h src/mikey/mprotect.c
 check_PROGRAMS += tests/unit/test-codec
 tests_unit_test_codec_SOURCES = tests/unit/test-codec.c tests/unit/codec-samples.h \
 	tests/unit/tk_test.h
