@@ -1,1 +1,18 @@
-# src/kms: rules added by the module
+# src/kms: the KMS library (ticket engine, TPK key ring, replay cache).
+# The ticket engine adds its files with 'src_kms_libkms_a_SOURCES +=' below.
+noinst_LIBRARIES += src/kms/libkms.a
+src_kms_libkms_a_SOURCES = \
+	src/kms/keyring.c src/kms/keyring.h \
+	src/kms/replay.c src/kms/replay.h
+src_kms_libkms_a_CFLAGS = $(AM_CFLAGS) $(GNUTLS_CFLAGS) $(NETTLE_CFLAGS) $(JANSSON_CFLAGS)
+# Programs linking libkms.a also need: $(JANSSON_LIBS) $(TK_CRYPTO_LIBS) $(PTHREAD_LIBS)
+
+check_PROGRAMS += tests/unit/test-keyring tests/unit/test-replay
+tests_unit_test_keyring_SOURCES = tests/unit/test-keyring.c tests/unit/tk_test.h
+tests_unit_test_keyring_CFLAGS = $(TK_TEST_CFLAGS) $(JANSSON_CFLAGS)
+tests_unit_test_keyring_LDADD = src/kms/libkms.a $(TK_TEST_LIBS) $(JANSSON_LIBS) $(PTHREAD_LIBS)
+TESTS += tests/unit/test-keyring
+tests_unit_test_replay_SOURCES = tests/unit/test-replay.c tests/unit/tk_test.h
+tests_unit_test_replay_CFLAGS = $(TK_TEST_CFLAGS)
+tests_unit_test_replay_LDADD = src/kms/libkms.a $(TK_TEST_LIBS) $(PTHREAD_LIBS)
+TESTS += tests/unit/test-replay
