@@ -1,0 +1,1787 @@
+/*
+ * call.c: UE side of the MIKEY-TICKET exchanges (RFC 6043 mode 1; mikey.md
+ * 4, 5.3 rows C/D/E/F/I, 5.6, 6.2; profile P-2, P-4, P-11, P-12, P-19,
+ * P-20, P-25, P-26).  Messages are built and parsed with the codec
+ * (mikey.h); keys come from mcrypto.h.  See call.h for the flow.
+ */
+#include "ue/call.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <gnutls/crypto.h>
+#include <gnutls/gnutls.h>
+#include <jansson.h>
+
+#include "mikey/mcrypto.h"
+#include "mikey/ntp.h"
+#include "util/hexb64.h"
+#include "util/secret.h"
+
+/* ---- small helpers ------------------------------------------------------- */
+
+const char *ue_rc_name(int rc)
+{
+	switch (rc) {
+	case UE_OK: return "ok";
+	case UE_E_ARG: return "bad argument";
+	case UE_E_PARSE: return "malformed message";
+	case UE_E_AUTH: return "authentication failure";
+	case UE_E_POLICY: return "policy not acceptable";
+	case UE_E_PEER: return "peer sent a MIKEY Error";
+	case UE_E_STATE: return "wrong call state";
+	case UE_E_CRYPTO: return "crypto failure";
+	case UE_E_IO: return "state file error";
+	case UE_E_TS: return "timestamp outside the window";
+	}
+	return "unknown";
+}
+
+static int fail(struct ue_err *e, int rc, int mikey_error, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+
+static int fail(struct ue_err *e, int rc, int mikey_error, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (e) {
+		e->mikey_error = mikey_error;
+		va_start(ap, fmt);
+		vsnprintf(e->msg, sizeof e->msg, fmt, ap);
+		va_end(ap);
+	}
+	return rc;
+}
+
+static void err_clear(struct ue_err *e)
+{
+	if (e) {
+		e->mikey_error = -1;
+		e->msg[0] = '\0';
+	}
+}
+
+static int rnd(void *p, size_t n)
+{
+	return gnutls_rnd(GNUTLS_RND_RANDOM, p, n) == 0 ? 0 : -1;
+}
+
+static size_t cpystr(char *dst, size_t cap, const char *src)
+{
+	size_t n = strlen(src);
+
+	if (n >= cap)
+		return 0;
+	memcpy(dst, src, n + 1);
+	return n;
+}
+
+/* Identity of an IDR payload as a C string (P-4: raw ID Data). */
+static bool idr_str(const struct mk_idr *id, char *out, size_t cap)
+{
+	if (!id->pl.present || id->data.n == 0 || id->data.n >= cap ||
+	    memchr(id->data.p, '\0', id->data.n))
+		return false;
+	memcpy(out, id->data.p, id->data.n);
+	out[id->data.n] = '\0';
+	return true;
+}
+
+static void set_idr(struct mk_idr *id, uint8_t role, uint8_t type, const char *s)
+{
+	id->pl.present = true;
+	id->role = role;
+	id->id_type = type;
+	id->data.p = (const uint8_t *)s;
+	id->data.n = strlen(s);
+}
+
+static void set_randr(struct mk_randr *r, uint8_t role, const uint8_t *p, size_t n)
+{
+	r->pl.present = true;
+	r->role = role;
+	r->rand.p = p;
+	r->rand.n = n;
+}
+
+static void set_hdr(struct mk_hdr *h, uint8_t dt, bool v, uint8_t prf, uint32_t csb)
+{
+	h->pl.present = true;
+	h->version = MK_VERSION;
+	h->data_type = dt;
+	h->v = v;
+	h->prf = prf;
+	h->csb_id = csb;
+}
+
+static void set_t_now(struct mk_t *t)
+{
+	t->pl.present = true;
+	t->ts_type = MK_TS_NTP_UTC;
+	t->ts = mk_ntp_now();
+}
+
+/* The algorithm set of P-8 given the HDR PRF. */
+static void algs_of(uint8_t prf, uint8_t *mac, uint8_t *encr)
+{
+	if (prf == MK_PRF_HMAC_SHA256) {
+		*mac = MK_MAC_HMAC_SHA256_256;
+		*encr = MK_ENCR_AES_CM_256;
+	} else {
+		*mac = MK_MAC_HMAC_SHA1_160;
+		*encr = MK_ENCR_AES_CM_128;
+	}
+}
+
+/* P-9: a fresh timestamp within +-UE_TS_WINDOW of our clock. */
+static bool ts_fresh(const struct mk_t *t)
+{
+	int ok = 0;
+	int64_t s = mk_ts_to_unix(t->ts_type, t->ts, &ok);
+	int64_t now = (int64_t)time(NULL);
+
+	return ok && s >= now - UE_TS_WINDOW && s <= now + UE_TS_WINDOW;
+}
+
+/*
+ * MAC input of mikey.md 5.6: message bytes up to the MAC field, without the
+ * byte range [cut_off, cut_off + cut_len) (TRANSFER_INIT's Initiator Data
+ * length and Initiator Data), followed by up to two suffixes.
+ */
+struct mac_in {
+	struct mk_span s[4];
+	size_t n;
+};
+
+static void mac_in_msg(struct mac_in *mi, const uint8_t *msg, size_t mac_off,
+		       size_t cut_off, size_t cut_len)
+{
+	mi->n = 0;
+	if (cut_len) {
+		mi->s[mi->n++] = (struct mk_span){ msg, cut_off };
+		mi->s[mi->n++] = (struct mk_span){ msg + cut_off + cut_len,
+						   mac_off - cut_off - cut_len };
+	} else {
+		mi->s[mi->n++] = (struct mk_span){ msg, mac_off };
+	}
+}
+
+static void mac_in_add(struct mac_in *mi, const void *p, size_t n)
+{
+	mi->s[mi->n++] = (struct mk_span){ p, n };
+}
+
+/* Initiator Data cut-out of a parsed TRANSFER_INIT (length field + data). */
+static void init_data_cut(const struct mk_msg *m, size_t *off, size_t *len)
+{
+	*off = 0;
+	*len = 0;
+	if (m->ticket.pl.present && m->ticket.is_ticket) {
+		*off = m->ticket.init_len_off;
+		*len = 2 + m->ticket.init_data.n;
+	}
+}
+
+/* Key set of rows C/D for a message with the algorithms in m. */
+static int keyset_for(struct mk_keyset *ks, uint8_t prf, uint8_t encr, uint8_t mac,
+		      const uint8_t *key, size_t key_len, uint32_t csb, enum mk_dir dir,
+		      const uint8_t *ri, size_t ri_len, const uint8_t *rr, size_t rr_len)
+{
+	return mk_keyset_6043(ks, (enum mk_prf)prf, (enum mk_encr)encr, (enum mk_mac)mac,
+			      key, key_len, csb, dir, ri, ri_len, rr, rr_len);
+}
+
+/* Heap copies of mk_msg: the structure is a few kilobytes. */
+static struct mk_msg *msg_new(void)
+{
+	return calloc(1, sizeof(struct mk_msg));
+}
+
+/* ---- keys out of a KEMAC ------------------------------------------------------ */
+
+static int key_take(struct ue_key *k, const struct mk_keydata *kd)
+{
+	memset(k, 0, sizeof *k);
+	if (kd->key.n == 0 || kd->key.n > sizeof k->key || kd->salt.n > sizeof k->salt ||
+	    kd->kv.type != MK_KV_SPI || kd->kv.spi.n == 0 || kd->kv.spi.n > sizeof k->spi)
+		return -1;
+	k->type = kd->type;
+	memcpy(k->key, kd->key.p, kd->key.n);
+	k->key_len = kd->key.n;
+	if (kd->salt.n)
+		memcpy(k->salt, kd->salt.p, kd->salt.n);
+	k->salt_len = kd->salt.n;
+	memcpy(k->spi, kd->kv.spi.p, kd->kv.spi.n);
+	k->spi_len = kd->kv.spi.n;
+	return 0;
+}
+
+/*
+ * Decrypt a response KEMAC (P-12: IV from the response's own T) and file
+ * MPKi, [MPKr / MPKr'] and the session keys into c.
+ */
+static int kemac_keys(struct ue_call *c, const struct mk_msg *m, const struct mk_keyset *ks,
+		      bool want_mpkr, struct ue_err *e)
+{
+	uint8_t plain[2048];
+	size_t plen = 0, eoff = 0;
+	struct mk_keylist *kl;
+	unsigned i, idx = 0;
+	int rc;
+
+	if (!m->kemac.pl.present)
+		return fail(e, UE_E_PARSE, MK_E_UNSPECIFIED, "response has no KEMAC");
+	if (m->kemac.encr_alg != ks->encr)
+		return fail(e, UE_E_POLICY, MK_E_INVALID_EA,
+			    "KEMAC encryption %u is not the one of our algorithm set",
+			    m->kemac.encr_alg);
+	rc = mk_kemac_decrypt(ks, m->hdr.csb_id, mk_ts_iv_value(m->t.ts_type, m->t.ts),
+			      m->kemac.encr.p, m->kemac.encr.n, plain, sizeof plain, &plen);
+	if (rc != MK_OK)
+		return fail(e, UE_E_CRYPTO, -1, "KEMAC decryption failed (%d)", rc);
+	kl = calloc(1, sizeof *kl);
+	if (!kl) {
+		tk_wipe(plain, sizeof plain);
+		return fail(e, UE_E_CRYPTO, -1, "out of memory");
+	}
+	rc = mk_keylist_parse(plain, plen, kl, &eoff);
+	if (rc != MK_OK) {
+		rc = fail(e, UE_E_PARSE, -1, "KEMAC key data malformed at %zu: %s", eoff,
+			  mk_strerror(rc));
+		goto out;
+	}
+	if (kl->n < 1 || kl->k[0].type != MK_KEY_MPK || key_take(&c->mpki, &kl->k[0])) {
+		rc = fail(e, UE_E_PARSE, -1, "KEMAC does not start with MPKi");
+		goto out;
+	}
+	idx = 1;
+	memset(&c->mpkr, 0, sizeof c->mpkr);
+	if (want_mpkr) {
+		if (kl->n < 2 || kl->k[1].type != MK_KEY_MPK || key_take(&c->mpkr, &kl->k[1])) {
+			rc = fail(e, UE_E_PARSE, -1, "forking ticket but no MPKr in the KEMAC");
+			goto out;
+		}
+		idx = 2;
+	}
+	c->nkeys = 0;
+	for (i = idx; i < kl->n; i++) {
+		if (kl->k[i].type == MK_KEY_MPK || c->nkeys == UE_MAX_KEYS ||
+		    key_take(&c->keys[c->nkeys], &kl->k[i])) {
+			rc = fail(e, UE_E_PARSE, -1, "unusable key %u in the KEMAC", i);
+			goto out;
+		}
+		c->nkeys++;
+	}
+	if (c->nkeys == 0) {
+		rc = fail(e, UE_E_PARSE, -1, "KEMAC carries no session key");
+		goto out;
+	}
+	rc = UE_OK;
+out:
+	tk_wipe(plain, sizeof plain);
+	tk_wipe(kl, sizeof *kl);
+	free(kl);
+	return rc;
+}
+
+/*
+ * A MIKEY Error in answer to one of our messages: report its code.  When it
+ * carries a V, check it with the auth key of the failed message (RFC 6043
+ * 5.4, P-21: the Error MAC covers the Error message only).
+ */
+static int peer_error(const struct mk_msg *m, const struct mk_keyset *ks, struct ue_err *e)
+{
+	struct mac_in mi;
+	bool authentic = false;
+	int code = m->nerr ? m->err[0].code : MK_E_UNSPECIFIED;
+
+	if (m->v.pl.present && ks && m->v.alg == ks->mac) {
+		mac_in_msg(&mi, m->buf, m->v.mac_off, 0, 0);
+		authentic = mk_mac_verify(ks->mac, ks->auth_key, ks->auth_len, mi.s, mi.n,
+					  m->v.mac.p, m->v.mac.n);
+	}
+	return fail(e, UE_E_PEER, code, "MIKEY Error %d (%s) received", code,
+		    authentic ? "authenticated" : "unauthenticated, advisory");
+}
+
+/* ---- initiator: REQUEST_INIT / REQUEST_RESP ------------------------------- */
+
+void ue_request_opts_default(struct ue_request_opts *o)
+{
+	memset(o, 0, sizeof *o);
+	o->forking = true;
+	o->reuse = true;
+	o->algset = UE_ALGS_128;
+}
+
+void ue_call_init(struct ue_call *c)
+{
+	memset(c, 0, sizeof *c);
+}
+
+void ue_call_wipe(struct ue_call *c)
+{
+	tk_wipe(c, sizeof *c);
+}
+
+/* Flags an initiator wishes (P-11 defaults; K = 0 from the initiator). */
+static uint32_t wished_flags(const struct ue_request_opts *o)
+{
+	uint32_t f = MK_TF_D | MK_TF_E | MK_TF_F | MK_TF_G | MK_TF_H | MK_TF_N | MK_TF_O;
+
+	if (o->forking)
+		f |= MK_TF_I;
+	if (o->reuse)
+		f |= MK_TF_J;
+	return f;
+}
+
+int ue_request_build(struct ue_call *c, const struct ue_request_opts *o,
+		     const struct ue_cred *cred, uint8_t *out, size_t cap,
+		     size_t *out_len, struct ue_err *e)
+{
+	struct mk_msg *m;
+	struct mk_keyset ks;
+	struct mac_in mi;
+	uint8_t prf, mac, encr;
+	uint32_t csb;
+	size_t len = 0;
+	unsigned i;
+	int rc;
+
+	err_clear(e);
+	if (!o->impu || !o->kms || !o->npeers || o->npeers > UE_MAX_PEERS ||
+	    o->npeers > MK_MAX_IDR || !cred->btid[0])
+		return fail(e, UE_E_ARG, -1, "request needs own IMPU, KMS, 1..%d responders and a B-TID",
+			    UE_MAX_PEERS);
+	ue_call_init(c);
+	c->role = UE_ROLE_INITIATOR;
+	if (!cpystr(c->impu, sizeof c->impu, o->impu) || !cpystr(c->kms, sizeof c->kms, o->kms))
+		return fail(e, UE_E_ARG, -1, "identity too long");
+	prf = o->algset == UE_ALGS_256 ? MK_PRF_HMAC_SHA256 : MK_PRF_MIKEY1;
+	algs_of(prf, &mac, &encr);
+	c->prf = prf;
+	c->mac = mac;
+	c->encr = encr;
+	if (rnd(c->randri, UE_RAND_LEN) || rnd(&csb, sizeof csb))
+		return fail(e, UE_E_CRYPTO, -1, "random generator failed");
+	c->randri_len = UE_RAND_LEN;
+
+	m = msg_new();
+	if (!m)
+		return fail(e, UE_E_CRYPTO, -1, "out of memory");
+	set_hdr(&m->hdr, MK_DT_REQUEST_INIT_PSK, true, prf, csb);
+	m->hdr.ncs = 0;
+	m->hdr.map_type = MK_MAP_EMPTY;
+	set_t_now(&m->t);
+	set_randr(&m->randr[MK_RANDR_I], MK_RANDR_I, c->randri, UE_RAND_LEN);
+	set_idr(&m->idr[MK_IDR_I], MK_IDR_I, MK_ID_URI, c->impu);
+	set_idr(&m->idr[MK_IDR_KMS], MK_IDR_KMS, MK_ID_NAI, c->kms);
+	m->ticket.pl.present = true;
+	m->ticket.is_ticket = false;
+	m->ticket.ticket_type = MK_TICKET_MIKEY_BASE;
+	m->ticket.subtype = MK_BASE_TICKET_SUBTYPE;
+	m->ticket.version = MK_BASE_TICKET_VERSION;
+	m->ticket.prf = prf;
+	m->ticket.flags = wished_flags(o);
+	if (o->lifetime) {
+		m->ticket.tp.tre.pl.present = true;
+		m->ticket.tp.tre.role = MK_TR_END;
+		m->ticket.tp.tre.ts_type = MK_TS_NTP_UTC_32; /* P-24 */
+		m->ticket.tp.tre.ts = mk_ntp32_from_unix((int64_t)time(NULL) + o->lifetime);
+	}
+	for (i = 0; i < o->npeers; i++)
+		set_idr(&m->ticket.tp.idrr[i], MK_IDR_R, MK_ID_URI, o->peers[i]);
+	m->ticket.tp.nr = o->npeers;
+	set_idr(&m->idr[MK_IDR_PSK], MK_IDR_PSK, MK_ID_NAI, cred->btid); /* P-2 */
+	m->v.pl.present = true;
+	m->v.alg = mac;
+
+	rc = mk_build(m, out, cap, &len);
+	if (rc != MK_OK) {
+		rc = fail(e, UE_E_ARG, -1, "cannot build REQUEST_INIT: %s", mk_strerror(rc));
+		goto out;
+	}
+	/* Row C from the PSK; RANDRi only (mikey.md 5.3). */
+	rc = keyset_for(&ks, prf, encr, mac, cred->psk, sizeof cred->psk, csb, MK_DIR_INITIAL,
+			c->randri, UE_RAND_LEN, NULL, 0);
+	if (rc != MK_OK) {
+		rc = fail(e, UE_E_CRYPTO, -1, "key derivation failed (%d)", rc);
+		goto out;
+	}
+	mac_in_msg(&mi, out, m->v.mac_off, 0, 0);
+	mac_in_add(&mi, c->impu, strlen(c->impu));
+	mac_in_add(&mi, c->kms, strlen(c->kms));
+	rc = mk_mac_compute(ks.mac, ks.auth_key, ks.auth_len, mi.s, mi.n, out + m->v.mac_off);
+	mk_keyset_wipe(&ks);
+	if (rc != MK_OK || len > sizeof c->kreq) {
+		rc = fail(e, UE_E_CRYPTO, -1, "MAC computation failed");
+		goto out;
+	}
+	memcpy(c->kreq, out, len);
+	c->kreq_len = len;
+	*out_len = len;
+	rc = UE_OK;
+out:
+	free(m);
+	return rc;
+}
+
+/* RFC 6043 6.2: the granted policy must be usable by a plain initiator. */
+static int check_granted(struct ue_call *c, const struct ue_request_opts *o,
+			 const struct mk_ticket *tk, struct ue_err *e)
+{
+	int ok = 0;
+	int64_t now = (int64_t)time(NULL);
+
+	if (!tk->pl.present || !tk->is_ticket)
+		return fail(e, UE_E_PARSE, -1, "REQUEST_RESP has no TICKET");
+	if (mk_tp_flags_check(tk->flags) != MK_OK)
+		return fail(e, UE_E_POLICY, -1, "granted Ticket Policy flags are inconsistent");
+	if (!(tk->flags & MK_TF_N))
+		return fail(e, UE_E_POLICY, -1,
+			    "granted ticket needs type-specific processing (N = 0)");
+	if (!(tk->flags & MK_TF_D))
+		return fail(e, UE_E_POLICY, -1, "granted ticket claims not to come from a KMS (D = 0)");
+	if (o && o->require_forking && !(tk->flags & MK_TF_I))
+		return fail(e, UE_E_POLICY, -1, "KMS refused key forking (I = 0) but it is required");
+	if (!mk_prf_valid(tk->prf))
+		return fail(e, UE_E_POLICY, -1, "granted TP PRF %u unknown", tk->prf);
+	c->valid_to = 0;
+	if (tk->tp.tre.pl.present) {
+		c->valid_to = mk_ts_to_unix(tk->tp.tre.ts_type, tk->tp.tre.ts, &ok);
+		if (!ok || c->valid_to <= now)
+			return fail(e, UE_E_POLICY, -1, "granted ticket is already expired");
+	}
+	if (tk->tp.nr == 0)
+		return fail(e, UE_E_POLICY, -1, "granted ticket names no responder");
+	c->flags = tk->flags;
+	c->tp_prf = tk->prf;
+	return UE_OK;
+}
+
+int ue_request_finish(struct ue_call *c, const struct ue_request_opts *o,
+		      const struct ue_cred *cred, const uint8_t *resp,
+		      size_t resp_len, struct ue_err *e)
+{
+	struct mk_msg *m = NULL, *req = NULL;
+	struct mk_keyset ks, kerr;
+	struct mac_in mi;
+	int rc;
+
+	err_clear(e);
+	memset(&ks, 0, sizeof ks);
+	memset(&kerr, 0, sizeof kerr);
+	if (c->role != UE_ROLE_INITIATOR || !c->kreq_len || resp_len > sizeof c->reqresp)
+		return fail(e, UE_E_STATE, -1, "no REQUEST_INIT pending");
+	m = msg_new();
+	req = msg_new();
+	if (!m || !req) {
+		rc = fail(e, UE_E_CRYPTO, -1, "out of memory");
+		goto out;
+	}
+	if (mk_parse(c->kreq, c->kreq_len, req) != MK_OK) {
+		rc = fail(e, UE_E_STATE, -1, "stored REQUEST_INIT unreadable");
+		goto out;
+	}
+	rc = mk_parse(resp, resp_len, m);
+	if (rc != MK_OK) {
+		rc = fail(e, UE_E_PARSE, -1, "KMS answer malformed at offset %zu: %s", m->err_off,
+			  mk_strerror(rc));
+		goto out;
+	}
+	if (m->hdr.data_type == MK_DT_ERROR) {
+		keyset_for(&kerr, c->prf, c->encr, c->mac, cred->psk, sizeof cred->psk,
+			   req->hdr.csb_id, MK_DIR_INITIAL, c->randri, c->randri_len, NULL, 0);
+		rc = peer_error(m, &kerr, e);
+		goto out;
+	}
+	if (m->hdr.data_type != MK_DT_REQUEST_RESP || m->hdr.csb_id != req->hdr.csb_id ||
+	    m->hdr.prf != c->prf) {
+		rc = fail(e, UE_E_PARSE, -1, "not the REQUEST_RESP to our REQUEST_INIT");
+		goto out;
+	}
+	if (!m->v.pl.present || m->v.alg != c->mac) {
+		rc = fail(e, UE_E_POLICY, MK_E_INVALID_MAC, "REQUEST_RESP MAC algorithm differs (P-8)");
+		goto out;
+	}
+	/* Row D from the PSK, RANDRi only; suffix = the whole REQUEST_INIT. */
+	rc = keyset_for(&ks, c->prf, c->encr, c->mac, cred->psk, sizeof cred->psk,
+			m->hdr.csb_id, MK_DIR_RESPONSE, c->randri, c->randri_len, NULL, 0);
+	if (rc != MK_OK) {
+		rc = fail(e, UE_E_CRYPTO, -1, "key derivation failed (%d)", rc);
+		goto out;
+	}
+	mac_in_msg(&mi, resp, m->v.mac_off, 0, 0);
+	mac_in_add(&mi, c->kreq, c->kreq_len);
+	if (!mk_mac_verify(ks.mac, ks.auth_key, ks.auth_len, mi.s, mi.n, m->v.mac.p, m->v.mac.n)) {
+		rc = fail(e, UE_E_AUTH, MK_E_AUTH_FAILURE, "REQUEST_RESP MAC does not verify");
+		goto out;
+	}
+	if (!ts_fresh(&m->t)) {
+		rc = fail(e, UE_E_TS, MK_E_INVALID_TS, "REQUEST_RESP timestamp outside the window");
+		goto out;
+	}
+	rc = check_granted(c, o, &m->ticket, e);
+	if (rc != UE_OK)
+		goto out;
+	rc = kemac_keys(c, m, &ks, (c->flags & MK_TF_I) != 0, e);
+	if (rc != UE_OK)
+		goto out;
+	memcpy(c->reqresp, resp, resp_len);
+	c->reqresp_len = resp_len;
+	c->stage = UE_ST_REQUESTED;
+	if (c->flags & MK_TF_K)
+		fail(e, UE_OK, -1, "KMS changed the requested policy (K = 1); accepted");
+	rc = UE_OK;
+out:
+	mk_keyset_wipe(&ks);
+	mk_keyset_wipe(&kerr);
+	free(m);
+	free(req);
+	return rc;
+}
+
+/* ---- SRTP security policy (mikey.md 3.5) ------------------------------------- */
+
+/* AES_CM_128_HMAC_SHA1_80 (or its 256-bit-key variant): types 0..12. */
+static int srtp_sp_params(size_t key_len, uint8_t *buf, size_t cap, size_t *len)
+{
+	static const uint8_t types[13] = { 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12 };
+	uint8_t vals[13] = { 1, 16, 1, 20, 14, 0, 0, 1, 1, 0, 1, 10, 0 };
+	struct mk_bytes v[13];
+	unsigned i;
+
+	vals[1] = (uint8_t)key_len;
+	for (i = 0; i < 13; i++)
+		v[i] = (struct mk_bytes){ &vals[i], 1 };
+	return mk_sp_params_build(types, v, 13, buf, cap, len);
+}
+
+/* A responder's acceptance of an offered SRTP SP: the parameters libsrtp2
+ * supports here (AES-CM, HMAC-SHA-1 80, 16 or 32 octet keys, salt 14, KDR 0,
+ * no prefix, FEC first). Returns the master key length or 0. */
+static size_t srtp_sp_acceptable(const struct mk_sp *sp)
+{
+	size_t pos = 0, key_len = 16;
+	uint8_t type;
+	struct mk_bytes v;
+	unsigned val;
+
+	if (sp->prot_type != MK_PROT_SRTP)
+		return 0;
+	while (mk_sp_next(sp, &pos, &type, &v)) {
+		if (v.n != 1)
+			return 0;
+		val = v.p[0];
+		switch (type) {
+		case MK_SRTP_ENCR_KEY_LEN:
+			if (val != 16 && val != 32)
+				return 0;
+			key_len = val;
+			break;
+		case MK_SRTP_AUTH_KEY_LEN:
+			if (val != 20)
+				return 0;
+			break;
+		case MK_SRTP_SALT_KEY_LEN:
+			if (val != 14)
+				return 0;
+			break;
+		case MK_SRTP_AUTH_TAG_LEN:
+			if (val != 10)
+				return 0;
+			break;
+		case MK_SRTP_PRF:
+		case MK_SRTP_KDR:
+		case MK_SRTP_FEC_ORDER:
+		case MK_SRTP_PREFIX_LEN:
+			if (val != 0)
+				return 0;
+			break;
+		case MK_SRTP_ENCR_ALG:
+		case MK_SRTP_AUTH_ALG:
+		case MK_SRTP_SRTP_ENCR:
+		case MK_SRTP_SRTCP_ENCR:
+		case MK_SRTP_SRTP_AUTH:
+			if (val != 1)
+				return 0;
+			break;
+		default: return 0;
+		}
+	}
+	return key_len;
+}
+
+/* ---- CS map ----------------------------------------------------------------------- */
+
+/* The session key a crypto session uses: the one whose SPI the CS names,
+ * else the first TGK/GTGK/TEK. */
+static const struct ue_key *cs_key(const struct ue_key *keys, unsigned n, const struct ue_cs *cs)
+{
+	unsigned i;
+
+	for (i = 0; i < n; i++)
+		if (cs->spi_len && keys[i].spi_len == cs->spi_len &&
+		    !memcmp(keys[i].spi, cs->spi, cs->spi_len))
+			return &keys[i];
+	for (i = 0; i < n; i++)
+		if (keys[i].type <= MK_KEY_GTGK_SALT)
+			return &keys[i];
+	return NULL;
+}
+
+static int cs_fill_own(struct ue_cs *cs, const struct ue_key *k)
+{
+	uint8_t r[6];
+
+	if (rnd(r, sizeof r))
+		return -1;
+	cs->ssrc = (uint32_t)r[0] << 24 | (uint32_t)r[1] << 16 | (uint32_t)r[2] << 8 | r[3];
+	cs->roc = 0;
+	cs->seq = (uint16_t)(((uint16_t)r[4] << 8 | r[5]) & 0x7FFF); /* RFC 3550: random start */
+	cs->filled = true;
+	if (k) {
+		memcpy(cs->spi, k->spi, k->spi_len);
+		cs->spi_len = k->spi_len;
+	}
+	return 0;
+}
+
+/* GENERIC-ID block from our CS entry; sd receives the 10-octet Session Data. */
+static void cs_to_wire(const struct ue_cs *cs, struct mk_cs_generic *g, uint8_t sd[10])
+{
+	memset(g, 0, sizeof *g);
+	g->cs_id = cs->cs_id;
+	g->prot_type = MK_PROT_SRTP;
+	g->npolicy = 1;
+	g->policy_no[0] = cs->policy_no;
+	if (cs->filled) {
+		g->s = true;
+		sd[0] = (uint8_t)(cs->ssrc >> 24);
+		sd[1] = (uint8_t)(cs->ssrc >> 16);
+		sd[2] = (uint8_t)(cs->ssrc >> 8);
+		sd[3] = (uint8_t)cs->ssrc;
+		sd[4] = (uint8_t)(cs->roc >> 24);
+		sd[5] = (uint8_t)(cs->roc >> 16);
+		sd[6] = (uint8_t)(cs->roc >> 8);
+		sd[7] = (uint8_t)cs->roc;
+		sd[8] = (uint8_t)(cs->seq >> 8);
+		sd[9] = (uint8_t)cs->seq;
+		g->session_data = (struct mk_bytes){ sd, 10 };
+		g->spi = (struct mk_bytes){ cs->spi, cs->spi_len };
+	}
+}
+
+/* Session Data of a received block: SSRC [ROC SEQ]. */
+static int cs_from_wire(struct ue_cs *cs, const struct mk_cs_generic *g)
+{
+	const uint8_t *p = g->session_data.p;
+
+	if (g->session_data.n == 0)
+		return 0;
+	if (g->session_data.n != (g->s ? 10u : 4u))
+		return -1;
+	cs->ssrc = (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
+	cs->roc = 0;
+	cs->seq = 0;
+	if (g->s) {
+		cs->roc = (uint32_t)p[4] << 24 | (uint32_t)p[5] << 16 | (uint32_t)p[6] << 8 | p[7];
+		cs->seq = (uint16_t)((uint16_t)p[8] << 8 | p[9]);
+	}
+	if (g->spi.n > sizeof cs->spi)
+		return -1;
+	memcpy(cs->spi, g->spi.p, g->spi.n);
+	cs->spi_len = g->spi.n;
+	cs->filled = true;
+	return 0;
+}
+
+/* ---- initiator: TRANSFER_INIT --------------------------------------------------- */
+
+int ue_transfer_init(struct ue_call *c, const struct ue_transfer_opts *o,
+		     uint8_t *out, size_t cap, size_t *out_len, struct ue_err *e)
+{
+	struct mk_msg *m = NULL, *rr = NULL;
+	struct mk_keyset ks;
+	struct mk_init_data idd;
+	struct mac_in mi;
+	uint8_t sd[UE_MAX_CS][10], spbuf[64], initbuf[2 + 2 * (2 + MK_MAX_MAC) + 1];
+	uint8_t vrkey[MK_MAX_AUTH_KEY];
+	size_t splen = 0, initlen = 0, len = 0, cut_off, cut_len, maclen;
+	char to[UE_MAX_ID];
+	const struct ue_key *k;
+	unsigned i, ncs = o && o->ncs ? o->ncs : 2;
+	uint8_t *init;
+	int rc;
+
+	err_clear(e);
+	memset(&ks, 0, sizeof ks);
+	if (c->role != UE_ROLE_INITIATOR || c->stage < UE_ST_REQUESTED || !c->reqresp_len)
+		return fail(e, UE_E_STATE, -1, "no ticket: run request first");
+	if (c->valid_to && c->valid_to <= (int64_t)time(NULL))
+		return fail(e, UE_E_POLICY, -1, "the ticket has expired");
+	if (c->stage > UE_ST_REQUESTED && !(c->flags & MK_TF_J))
+		return fail(e, UE_E_POLICY, -1, "ticket may not be reused (J = 0)");
+	if (c->stage > UE_ST_REQUESTED && (c->flags & MK_TF_I) && c->forked)
+		return fail(e, UE_E_STATE, -1, "call already accepted; start from a fresh request state");
+	if (ncs == 0 || ncs > UE_MAX_CS || ncs > MK_MAX_CS)
+		return fail(e, UE_E_ARG, -1, "1..%d crypto sessions", UE_MAX_CS);
+	rr = msg_new();
+	m = msg_new();
+	if (!rr || !m) {
+		rc = fail(e, UE_E_CRYPTO, -1, "out of memory");
+		goto out;
+	}
+	if (mk_parse(c->reqresp, c->reqresp_len, rr) != MK_OK || !rr->ticket.pl.present) {
+		rc = fail(e, UE_E_STATE, -1, "stored REQUEST_RESP unreadable");
+		goto out;
+	}
+	if (o && o->to) {
+		if (!cpystr(to, sizeof to, o->to)) {
+			rc = fail(e, UE_E_ARG, -1, "responder identity too long");
+			goto out;
+		}
+	} else if (!idr_str(&rr->ticket.tp.idrr[0], to, sizeof to)) {
+		rc = fail(e, UE_E_STATE, -1, "ticket has no usable IDRr");
+		goto out;
+	}
+	cpystr(c->peer, sizeof c->peer, to);
+	if (rnd(c->randri, UE_RAND_LEN) || rnd(&c->csb_id, sizeof c->csb_id)) {
+		rc = fail(e, UE_E_CRYPTO, -1, "random generator failed");
+		goto out;
+	}
+	c->randri_len = UE_RAND_LEN;
+	c->randrr_len = 0;
+	c->forked = false;
+	c->srtp_key_len = c->encr == MK_ENCR_AES_CM_256 ? 32 : 16;
+
+	set_hdr(&m->hdr, MK_DT_TRANSFER_INIT, (c->flags & MK_TF_F) != 0, c->prf, c->csb_id);
+	m->hdr.map_type = MK_MAP_GENERIC_ID;
+	m->hdr.ncs = (uint8_t)ncs;
+	c->ncs = ncs;
+	k = cs_key(c->keys, c->nkeys, &(struct ue_cs){ 0 });
+	for (i = 0; i < ncs; i++) {
+		struct ue_cs *cs = &c->cs[i];
+
+		memset(cs, 0, sizeof *cs);
+		cs->cs_id = (uint8_t)(i + 1);
+		cs->initiator_sends = (i % 2) == 0;
+		cs->policy_no = 0;
+		if (cs->initiator_sends && cs_fill_own(cs, k)) {
+			rc = fail(e, UE_E_CRYPTO, -1, "random generator failed");
+			goto out;
+		}
+		cs_to_wire(cs, &m->hdr.cs.gen[i], sd[i]);
+	}
+	set_t_now(&m->t);
+	set_randr(&m->randr[MK_RANDR_I], MK_RANDR_I, c->randri, UE_RAND_LEN);
+	set_idr(&m->idr[MK_IDR_I], MK_IDR_I, MK_ID_URI, c->impu);
+	set_idr(&m->idr[MK_IDR_R], MK_IDR_R, MK_ID_URI, to);
+	rc = srtp_sp_params(c->srtp_key_len, spbuf, sizeof spbuf, &splen);
+	if (rc != MK_OK) {
+		rc = fail(e, UE_E_ARG, -1, "SP build failed");
+		goto out;
+	}
+	m->nsp = 1;
+	m->sp[0].pl.present = true;
+	m->sp[0].policy_no = 0;
+	m->sp[0].prot_type = MK_PROT_SRTP;
+	m->sp[0].params = (struct mk_bytes){ spbuf, splen };
+	m->ticket = rr->ticket;
+	m->ticket.init_data = (struct mk_bytes){ NULL, 0 };
+	memset(&m->ticket.init, 0, sizeof m->ticket.init);
+	maclen = mk_mac_len((enum mk_mac)c->mac);
+	if (c->flags & MK_TF_I) {
+		/* Initiator Data (mikey.md 3.6, P-12: Vi with NP 9); MACs filled below. */
+		memset(&idd, 0, sizeof idd);
+		idd.first = MK_PT_V;
+		idd.vi.pl.present = idd.vr.pl.present = true;
+		idd.vi.alg = idd.vr.alg = c->mac;
+		rc = mk_init_data_build(&idd, initbuf, sizeof initbuf, &initlen);
+		if (rc != MK_OK) {
+			rc = fail(e, UE_E_ARG, -1, "Initiator Data build failed: %s", mk_strerror(rc));
+			goto out;
+		}
+		m->ticket.init_data = (struct mk_bytes){ initbuf, initlen };
+	}
+	m->v.pl.present = true;
+	m->v.alg = c->mac;
+	rc = mk_build(m, out, cap, &len);
+	if (rc != MK_OK) {
+		rc = fail(e, UE_E_ARG, -1, "cannot build TRANSFER_INIT: %s", mk_strerror(rc));
+		goto out;
+	}
+	/* Row C from MPKi, RANDRi only; Initiator Data cut out; suffix IDi || IDr. */
+	rc = keyset_for(&ks, c->prf, c->encr, c->mac, c->mpki.key, c->mpki.key_len, c->csb_id,
+			MK_DIR_INITIAL, c->randri, c->randri_len, NULL, 0);
+	if (rc != MK_OK) {
+		rc = fail(e, UE_E_CRYPTO, -1, "key derivation failed (%d)", rc);
+		goto out;
+	}
+	cut_off = m->ticket.init_len_off;
+	cut_len = 2 + initlen;
+	mac_in_msg(&mi, out, m->v.mac_off, cut_off, cut_len);
+	mac_in_add(&mi, c->impu, strlen(c->impu));
+	mac_in_add(&mi, to, strlen(to));
+	rc = mk_mac_compute(ks.mac, ks.auth_key, ks.auth_len, mi.s, mi.n, out + m->v.mac_off);
+	if (rc == MK_OK && (c->flags & MK_TF_I)) {
+		/* Vi = TRANSFER_INIT's MAC; Vr over the Initiator Data up to its MAC,
+		 * key row E from MPKr with the TP PRF (P-12). */
+		init = out + cut_off + 2;
+		memcpy(init + 3, out + m->v.mac_off, maclen);
+		rc = mk_derive_vr_key((enum mk_prf)c->tp_prf, c->mpkr.key, c->mpkr.key_len, vrkey,
+				      mk_auth_key_len((enum mk_mac)c->mac));
+		if (rc == MK_OK) {
+			struct mk_span vs = { init, 3 + maclen + 2 };
+
+			rc = mk_mac_compute((enum mk_mac)c->mac, vrkey,
+					    mk_auth_key_len((enum mk_mac)c->mac), &vs, 1,
+					    init + 3 + maclen + 2);
+		}
+		tk_wipe(vrkey, sizeof vrkey);
+	}
+	if (rc != MK_OK || len > sizeof c->tinit) {
+		rc = fail(e, UE_E_CRYPTO, -1, "MAC computation failed");
+		goto out;
+	}
+	memcpy(c->tinit, out, len);
+	c->tinit_len = len;
+	c->stage = UE_ST_TRANSFERRED;
+	if (!(c->flags & MK_TF_F)) {
+		/* No TRANSFER_RESP will come (F = 0): the call is complete. */
+		c->stage = UE_ST_ACCEPTED;
+		if (c->flags & MK_TF_I) {
+			rc = fail(e, UE_E_POLICY, -1, "forking without TRANSFER_RESP (I without F)");
+			goto out;
+		}
+	}
+	*out_len = len;
+	rc = UE_OK;
+out:
+	mk_keyset_wipe(&ks);
+	free(m);
+	free(rr);
+	return rc;
+}
+
+/* ---- initiator: TRANSFER_RESP ------------------------------------------------------ */
+
+/* Row F for the initiator: MPKr' and TGK' from the modifier in TRANSFER_RESP. */
+static int fork_keys(struct ue_call *c)
+{
+	unsigned i;
+	int rc;
+
+	c->mpkr_f = c->mpkr;
+	rc = mk_derive_mpkr_forked((enum mk_prf)c->tp_prf, c->mpkr.key, c->mpkr.key_len,
+				   (const uint8_t *)c->idrr_bound, strlen(c->idrr_bound),
+				   c->randrkms, c->randrkms_len, c->mpkr_f.key);
+	for (i = 0; rc == MK_OK && i < c->nkeys; i++) {
+		c->fkeys[i] = c->keys[i];
+		if (c->keys[i].type == MK_KEY_TGK || c->keys[i].type == MK_KEY_TGK_SALT)
+			rc = mk_derive_tgk_forked((enum mk_prf)c->tp_prf, c->keys[i].key,
+						  c->keys[i].key_len,
+						  (const uint8_t *)c->idrr_bound,
+						  strlen(c->idrr_bound), c->randrkms,
+						  c->randrkms_len, c->fkeys[i].key);
+	}
+	return rc;
+}
+
+int ue_accept(struct ue_call *c, const uint8_t *msg, size_t len, struct ue_err *e)
+{
+	struct mk_msg *m = NULL;
+	struct mk_keyset ks, kerr;
+	struct mac_in mi;
+	const struct ue_key *key;
+	struct ue_cs got;
+	unsigned i, j;
+	bool forking = (c->flags & MK_TF_I) != 0;
+	int rc;
+
+	err_clear(e);
+	memset(&ks, 0, sizeof ks);
+	memset(&kerr, 0, sizeof kerr);
+	if (c->role != UE_ROLE_INITIATOR || c->stage != UE_ST_TRANSFERRED)
+		return fail(e, UE_E_STATE, -1, "no TRANSFER_INIT awaiting an answer");
+	m = msg_new();
+	if (!m)
+		return fail(e, UE_E_CRYPTO, -1, "out of memory");
+	rc = mk_parse(msg, len, m);
+	if (rc != MK_OK) {
+		rc = fail(e, UE_E_PARSE, -1, "TRANSFER_RESP malformed at offset %zu: %s", m->err_off,
+			  mk_strerror(rc));
+		goto out;
+	}
+	if (m->hdr.data_type == MK_DT_ERROR && m->hdr.csb_id == c->csb_id) {
+		keyset_for(&kerr, c->prf, c->encr, c->mac, c->mpki.key, c->mpki.key_len,
+			   c->csb_id, MK_DIR_INITIAL, c->randri, c->randri_len, NULL, 0);
+		rc = peer_error(m, &kerr, e);
+		goto out;
+	}
+	if (m->hdr.data_type != MK_DT_TRANSFER_RESP || m->hdr.csb_id != c->csb_id ||
+	    m->hdr.prf != c->prf || m->csb_update || !m->v.pl.present || m->v.alg != c->mac) {
+		rc = fail(e, UE_E_PARSE, MK_E_UNSPECIFIED, "not the TRANSFER_RESP to our TRANSFER_INIT");
+		goto out;
+	}
+	c->randrr_len = 0;
+	if (c->flags & MK_TF_G) {
+		const struct mk_randr *r = &m->randr[MK_RANDR_R];
+
+		if (!r->pl.present || r->rand.n == 0 || r->rand.n > sizeof c->randrr) {
+			rc = fail(e, UE_E_PARSE, MK_E_UNSPECIFIED, "TRANSFER_RESP lacks RANDRr (G = 1)");
+			goto out;
+		}
+		memcpy(c->randrr, r->rand.p, r->rand.n);
+		c->randrr_len = r->rand.n;
+	}
+	key = &c->mpki;
+	if (forking) {
+		const struct mk_randr *r = &m->randr[MK_RANDR_KMS];
+
+		if (!idr_str(&m->idr[MK_IDR_R], c->idrr_bound, sizeof c->idrr_bound) ||
+		    !r->pl.present || r->rand.n == 0 || r->rand.n > sizeof c->randrkms) {
+			rc = fail(e, UE_E_PARSE, MK_E_UNSPECIFIED,
+				  "forking TRANSFER_RESP lacks IDRr or RANDRkms");
+			goto out;
+		}
+		memcpy(c->randrkms, r->rand.p, r->rand.n);
+		c->randrkms_len = r->rand.n;
+		if (fork_keys(c) != MK_OK) {
+			rc = fail(e, UE_E_CRYPTO, -1, "forking derivation failed");
+			goto out;
+		}
+		key = &c->mpkr_f;
+	}
+	/* Row D from MPKi or MPKr'; suffix = the whole TRANSFER_INIT (P-26). */
+	rc = keyset_for(&ks, c->prf, c->encr, c->mac, key->key, key->key_len, c->csb_id,
+			MK_DIR_RESPONSE, c->randri, c->randri_len, c->randrr, c->randrr_len);
+	if (rc != MK_OK) {
+		rc = fail(e, UE_E_CRYPTO, -1, "key derivation failed (%d)", rc);
+		goto out;
+	}
+	mac_in_msg(&mi, msg, m->v.mac_off, 0, 0);
+	mac_in_add(&mi, c->tinit, c->tinit_len);
+	if (!mk_mac_verify(ks.mac, ks.auth_key, ks.auth_len, mi.s, mi.n, m->v.mac.p, m->v.mac.n)) {
+		rc = fail(e, UE_E_AUTH, MK_E_AUTH_FAILURE, "TRANSFER_RESP MAC does not verify");
+		goto out;
+	}
+	if (!ts_fresh(&m->t)) {
+		rc = fail(e, UE_E_TS, MK_E_INVALID_TS, "TRANSFER_RESP timestamp outside the window");
+		goto out;
+	}
+	/* The completed CS map: every CS with #P = 1 and Session Data. */
+	if (m->hdr.map_type != MK_MAP_GENERIC_ID || m->hdr.ncs != c->ncs) {
+		rc = fail(e, UE_E_POLICY, MK_E_UNSPECIFIED, "TRANSFER_RESP CS map does not match");
+		goto out;
+	}
+	for (i = 0; i < m->hdr.ncs; i++) {
+		const struct mk_cs_generic *g = &m->hdr.cs.gen[i];
+
+		for (j = 0; j < c->ncs && c->cs[j].cs_id != g->cs_id; j++)
+			;
+		memset(&got, 0, sizeof got);
+		if (j == c->ncs || g->npolicy != 1 || g->prot_type != MK_PROT_SRTP ||
+		    g->policy_no[0] != c->cs[j].policy_no || g->session_data.n == 0 ||
+		    g->spi.n == 0 || cs_from_wire(&got, g)) {
+			rc = fail(e, UE_E_POLICY, MK_E_INVALID_SPPAR,
+				  "TRANSFER_RESP crypto session %u incomplete or changed", g->cs_id);
+			goto out;
+		}
+		if (c->cs[j].initiator_sends) {
+			if (got.ssrc != c->cs[j].ssrc || got.roc != c->cs[j].roc) {
+				rc = fail(e, UE_E_POLICY, MK_E_INVALID_SPPAR,
+					  "responder changed our SSRC/ROC of CS %u", g->cs_id);
+				goto out;
+			}
+		} else {
+			got.cs_id = c->cs[j].cs_id;
+			got.initiator_sends = false;
+			got.policy_no = c->cs[j].policy_no;
+			c->cs[j] = got;
+		}
+	}
+	c->forked = forking;
+	c->stage = UE_ST_ACCEPTED;
+	rc = UE_OK;
+out:
+	mk_keyset_wipe(&ks);
+	mk_keyset_wipe(&kerr);
+	free(m);
+	return rc;
+}
+
+/* ---- responder ------------------------------------------------------------------- */
+
+/* Early checks of mikey.md 6.2 before contacting the KMS. */
+static int early_checks(struct ue_call *c, const struct mk_msg *m, struct ue_err *e)
+{
+	const struct mk_ticket *tk = &m->ticket;
+	int64_t now = (int64_t)time(NULL), s;
+	int ok = 0;
+	unsigned i, j;
+	size_t kl = 0, l;
+
+	if (!ts_fresh(&m->t))
+		return fail(e, UE_E_TS, MK_E_INVALID_TS, "TRANSFER_INIT timestamp outside the window");
+	if (tk->ticket_type == 0 || tk->ticket_type == 0xFFFF || !(tk->flags & MK_TF_O))
+		return fail(e, UE_E_POLICY, MK_E_INVALID_TICKET,
+			    "ticket type %u needs processing this responder lacks",
+			    tk->ticket_type);
+	if (mk_tp_flags_check(tk->flags) != MK_OK || !mk_prf_valid(tk->prf))
+		return fail(e, UE_E_POLICY, MK_E_INVALID_TPPAR, "Ticket Policy flags/PRF invalid");
+	if ((tk->flags & MK_TF_L) == 0 && m->kemac.pl.present)
+		return fail(e, UE_E_POLICY, MK_E_INVALID_TPPAR, "KEMAC in TRANSFER_INIT but L = 0");
+	if (tk->tp.trs.pl.present) {
+		s = mk_ts_to_unix(tk->tp.trs.ts_type, tk->tp.trs.ts, &ok);
+		if (!ok || s > now + UE_TS_WINDOW)
+			return fail(e, UE_E_POLICY, MK_E_INVALID_TPPAR, "ticket not yet valid");
+	}
+	c->valid_to = 0;
+	if (tk->tp.tre.pl.present) {
+		s = mk_ts_to_unix(tk->tp.tre.ts_type, tk->tp.tre.ts, &ok);
+		if (!ok || s < now - UE_TS_WINDOW)
+			return fail(e, UE_E_POLICY, MK_E_INVALID_TPPAR, "ticket expired");
+		c->valid_to = s;
+	}
+	if (m->hdr.map_type != MK_MAP_GENERIC_ID || m->hdr.ncs == 0 || m->hdr.ncs > UE_MAX_CS)
+		return fail(e, UE_E_POLICY, MK_E_UNSPECIFIED, "CS map must be GENERIC-ID with 1..%d CS",
+			    UE_MAX_CS);
+	if (m->nsp == 0)
+		return fail(e, UE_E_POLICY, MK_E_INVALID_SPPAR, "no security policy offered");
+	for (i = 0; i < m->nsp; i++) {
+		if (m->sp[i].prot_type != MK_PROT_SRTP)
+			return fail(e, UE_E_POLICY, MK_E_INVALID_SP, "SP %u is not SRTP",
+				    m->sp[i].policy_no);
+	}
+	c->ncs = m->hdr.ncs;
+	for (i = 0; i < m->hdr.ncs; i++) {
+		const struct mk_cs_generic *g = &m->hdr.cs.gen[i];
+		struct ue_cs *cs = &c->cs[i];
+
+		memset(cs, 0, sizeof *cs);
+		cs->cs_id = g->cs_id;
+		cs->initiator_sends = g->session_data.n != 0;
+		if (g->prot_type != MK_PROT_SRTP || cs_from_wire(cs, g))
+			return fail(e, UE_E_POLICY, MK_E_INVALID_SPPAR, "CS %u malformed", g->cs_id);
+		/* Pick the first offered SP we accept (#P = 0: any SP of the message). */
+		l = 0;
+		for (j = 0; j < m->nsp && !l; j++) {
+			unsigned p;
+			bool named = g->npolicy == 0;
+
+			for (p = 0; p < g->npolicy; p++)
+				named = named || g->policy_no[p] == m->sp[j].policy_no;
+			if (named && (l = srtp_sp_acceptable(&m->sp[j])) != 0)
+				cs->policy_no = m->sp[j].policy_no;
+		}
+		if (!l || (kl && l != kl))
+			return fail(e, UE_E_POLICY, MK_E_INVALID_SPPAR,
+				    "no acceptable SRTP policy for CS %u", g->cs_id);
+		kl = l;
+	}
+	c->srtp_key_len = kl;
+	return UE_OK;
+}
+
+int ue_resolve_begin(struct ue_call *c, const char *impu, const char *kms,
+		     const struct ue_cred *cred, const uint8_t *tinit, size_t tinit_len,
+		     uint8_t *out, size_t cap, size_t *out_len, struct ue_err *e)
+{
+	struct mk_msg *m = NULL, *r = NULL;
+	struct mk_keyset ks;
+	struct mac_in mi;
+	uint32_t csb;
+	size_t len = 0;
+	int rc;
+
+	err_clear(e);
+	memset(&ks, 0, sizeof ks);
+	ue_call_init(c);
+	c->role = UE_ROLE_RESPONDER;
+	if (!impu || !kms || !cred->btid[0] || !cpystr(c->impu, sizeof c->impu, impu) ||
+	    !cpystr(c->kms, sizeof c->kms, kms) || tinit_len > sizeof c->tinit)
+		return fail(e, UE_E_ARG, -1, "resolve needs own IMPU, KMS FQDN and a B-TID");
+	m = msg_new();
+	r = msg_new();
+	if (!m || !r) {
+		rc = fail(e, UE_E_CRYPTO, -1, "out of memory");
+		goto out;
+	}
+	rc = mk_parse(tinit, tinit_len, m);
+	if (rc != MK_OK) {
+		rc = fail(e, UE_E_PARSE, MK_E_UNSPECIFIED, "TRANSFER_INIT malformed at offset %zu: %s",
+			  m->err_off, mk_strerror(rc));
+		goto out;
+	}
+	if (m->hdr.data_type != MK_DT_TRANSFER_INIT || m->csb_update || !m->ticket.pl.present ||
+	    !m->randr[MK_RANDR_I].pl.present || m->randr[MK_RANDR_I].rand.n > sizeof c->randri ||
+	    !m->v.pl.present) {
+		rc = fail(e, UE_E_PARSE, MK_E_UNSPECIFIED, "not an initial TRANSFER_INIT with a ticket");
+		goto out;
+	}
+	if (!mk_prf_valid(m->hdr.prf) ||
+	    !mk_algs_same_set((enum mk_prf)m->hdr.prf, MK_ENCR_NULL, (enum mk_mac)m->v.alg) ||
+	    m->v.alg == MK_MAC_NULL) {
+		rc = fail(e, UE_E_POLICY, MK_E_INVALID_MAC, "TRANSFER_INIT algorithms refused (P-8)");
+		goto out;
+	}
+	rc = early_checks(c, m, e);
+	if (rc != UE_OK)
+		goto out;
+	c->flags = m->ticket.flags;
+	c->tp_prf = m->ticket.prf;
+	c->prf = m->hdr.prf;
+	algs_of(c->prf, &c->mac, &c->encr);
+	c->csb_id = m->hdr.csb_id;
+	memcpy(c->randri, m->randr[MK_RANDR_I].rand.p, m->randr[MK_RANDR_I].rand.n);
+	c->randri_len = m->randr[MK_RANDR_I].rand.n;
+	/* P-25: IDRi of the message, else the ticket policy's. */
+	if (!idr_str(&m->idr[MK_IDR_I], c->peer, sizeof c->peer) &&
+	    !idr_str(&m->ticket.tp.idri, c->peer, sizeof c->peer)) {
+		rc = fail(e, UE_E_POLICY, MK_E_INVALID_ID, "initiator identity unknown");
+		goto out;
+	}
+	memcpy(c->tinit, tinit, tinit_len);
+	c->tinit_len = tinit_len;
+
+	/* RESOLVE_INIT_PSK: same algorithm set as the TRANSFER_INIT. */
+	if (rnd(c->randrr, UE_RAND_LEN) || rnd(&csb, sizeof csb)) {
+		rc = fail(e, UE_E_CRYPTO, -1, "random generator failed");
+		goto out;
+	}
+	c->randrr_len = UE_RAND_LEN;
+	set_hdr(&r->hdr, MK_DT_RESOLVE_INIT_PSK, true, c->prf, csb);
+	r->hdr.map_type = MK_MAP_EMPTY;
+	set_t_now(&r->t);
+	set_randr(&r->randr[MK_RANDR_R], MK_RANDR_R, c->randrr, UE_RAND_LEN);
+	set_idr(&r->idr[MK_IDR_R], MK_IDR_R, MK_ID_URI, c->impu);
+	set_idr(&r->idr[MK_IDR_KMS], MK_IDR_KMS, MK_ID_NAI, c->kms);
+	r->ticket = m->ticket;  /* with its Initiator Data: the KMS checks Vr */
+	set_idr(&r->idr[MK_IDR_PSK], MK_IDR_PSK, MK_ID_NAI, cred->btid);
+	r->v.pl.present = true;
+	r->v.alg = c->mac;
+	rc = mk_build(r, out, cap, &len);
+	if (rc != MK_OK) {
+		rc = fail(e, UE_E_ARG, -1, "cannot build RESOLVE_INIT: %s", mk_strerror(rc));
+		goto out;
+	}
+	/* Row C from the PSK, RANDRr only; suffix IDr || IDkms. */
+	rc = keyset_for(&ks, c->prf, c->encr, c->mac, cred->psk, sizeof cred->psk, csb,
+			MK_DIR_INITIAL, NULL, 0, c->randrr, c->randrr_len);
+	if (rc != MK_OK) {
+		rc = fail(e, UE_E_CRYPTO, -1, "key derivation failed (%d)", rc);
+		goto out;
+	}
+	mac_in_msg(&mi, out, r->v.mac_off, 0, 0);
+	mac_in_add(&mi, c->impu, strlen(c->impu));
+	mac_in_add(&mi, c->kms, strlen(c->kms));
+	rc = mk_mac_compute(ks.mac, ks.auth_key, ks.auth_len, mi.s, mi.n, out + r->v.mac_off);
+	if (rc != MK_OK || len > sizeof c->kreq) {
+		rc = fail(e, UE_E_CRYPTO, -1, "MAC computation failed");
+		goto out;
+	}
+	memcpy(c->kreq, out, len);
+	c->kreq_len = len;
+	c->stage = UE_ST_RESOLVING;
+	*out_len = len;
+	rc = UE_OK;
+out:
+	mk_keyset_wipe(&ks);
+	free(m);
+	free(r);
+	return rc;
+}
+
+int ue_resolve_finish(struct ue_call *c, const struct ue_cred *cred,
+		      const uint8_t *resp, size_t resp_len, struct ue_err *e)
+{
+	struct mk_msg *m = NULL, *req = NULL, *ti = NULL;
+	struct mk_keyset ks, kerr, kt;
+	struct mac_in mi;
+	char idr[UE_MAX_ID];
+	size_t cut_off, cut_len;
+	bool forking = (c->flags & MK_TF_I) != 0;
+	const struct ue_key *k;
+	unsigned i;
+	int rc;
+
+	err_clear(e);
+	memset(&ks, 0, sizeof ks);
+	memset(&kerr, 0, sizeof kerr);
+	memset(&kt, 0, sizeof kt);
+	if (c->role != UE_ROLE_RESPONDER || c->stage != UE_ST_RESOLVING)
+		return fail(e, UE_E_STATE, -1, "no RESOLVE_INIT pending");
+	m = msg_new();
+	req = msg_new();
+	ti = msg_new();
+	if (!m || !req || !ti) {
+		rc = fail(e, UE_E_CRYPTO, -1, "out of memory");
+		goto out;
+	}
+	if (mk_parse(c->kreq, c->kreq_len, req) != MK_OK ||
+	    mk_parse(c->tinit, c->tinit_len, ti) != MK_OK) {
+		rc = fail(e, UE_E_STATE, -1, "stored messages unreadable");
+		goto out;
+	}
+	rc = mk_parse(resp, resp_len, m);
+	if (rc != MK_OK) {
+		rc = fail(e, UE_E_PARSE, -1, "KMS answer malformed at offset %zu: %s", m->err_off,
+			  mk_strerror(rc));
+		goto out;
+	}
+	if (m->hdr.data_type == MK_DT_ERROR) {
+		keyset_for(&kerr, c->prf, c->encr, c->mac, cred->psk, sizeof cred->psk,
+			   req->hdr.csb_id, MK_DIR_INITIAL, NULL, 0, c->randrr, c->randrr_len);
+		rc = peer_error(m, &kerr, e);
+		goto out;
+	}
+	if (m->hdr.data_type != MK_DT_RESOLVE_RESP || m->hdr.csb_id != req->hdr.csb_id ||
+	    m->hdr.prf != c->prf || !m->v.pl.present || m->v.alg != c->mac) {
+		rc = fail(e, UE_E_PARSE, -1, "not the RESOLVE_RESP to our RESOLVE_INIT");
+		goto out;
+	}
+	/* Row D from the PSK, RANDRr only; suffix = the whole RESOLVE_INIT. */
+	rc = keyset_for(&ks, c->prf, c->encr, c->mac, cred->psk, sizeof cred->psk,
+			m->hdr.csb_id, MK_DIR_RESPONSE, NULL, 0, c->randrr, c->randrr_len);
+	if (rc != MK_OK) {
+		rc = fail(e, UE_E_CRYPTO, -1, "key derivation failed (%d)", rc);
+		goto out;
+	}
+	mac_in_msg(&mi, resp, m->v.mac_off, 0, 0);
+	mac_in_add(&mi, c->kreq, c->kreq_len);
+	if (!mk_mac_verify(ks.mac, ks.auth_key, ks.auth_len, mi.s, mi.n, m->v.mac.p, m->v.mac.n)) {
+		rc = fail(e, UE_E_AUTH, MK_E_AUTH_FAILURE, "RESOLVE_RESP MAC does not verify");
+		goto out;
+	}
+	if (!ts_fresh(&m->t)) {
+		rc = fail(e, UE_E_TS, MK_E_INVALID_TS, "RESOLVE_RESP timestamp outside the window");
+		goto out;
+	}
+	rc = kemac_keys(c, m, &ks, forking, e);
+	if (rc != UE_OK)
+		goto out;
+	if (forking) {
+		const struct mk_randr *r = &m->randr[MK_RANDR_KMS];
+
+		/* P-25, P-4: IDRr bound by the KMS (own IMPU when omitted). */
+		if (!idr_str(&m->idr[MK_IDR_R], c->idrr_bound, sizeof c->idrr_bound))
+			cpystr(c->idrr_bound, sizeof c->idrr_bound, c->impu);
+		if (!r->pl.present || r->rand.n == 0 || r->rand.n > sizeof c->randrkms) {
+			rc = fail(e, UE_E_PARSE, -1, "forking RESOLVE_RESP lacks RANDRkms");
+			goto out;
+		}
+		memcpy(c->randrkms, r->rand.p, r->rand.n);
+		c->randrkms_len = r->rand.n;
+	}
+	/* Now TRANSFER_INIT: row C from MPKi, Initiator Data cut out, suffix IDi || IDr. */
+	if (!idr_str(&ti->idr[MK_IDR_R], idr, sizeof idr))
+		cpystr(idr, sizeof idr, c->impu);
+	rc = keyset_for(&kt, c->prf, c->encr, c->mac, c->mpki.key, c->mpki.key_len, c->csb_id,
+			MK_DIR_INITIAL, c->randri, c->randri_len, NULL, 0);
+	if (rc != MK_OK) {
+		rc = fail(e, UE_E_CRYPTO, -1, "key derivation failed (%d)", rc);
+		goto out;
+	}
+	init_data_cut(ti, &cut_off, &cut_len);
+	mac_in_msg(&mi, c->tinit, ti->v.mac_off, cut_off, cut_len);
+	mac_in_add(&mi, c->peer, strlen(c->peer));
+	mac_in_add(&mi, idr, strlen(idr));
+	if (!mk_mac_verify(kt.mac, kt.auth_key, kt.auth_len, mi.s, mi.n, ti->v.mac.p, ti->v.mac.n)) {
+		rc = fail(e, UE_E_AUTH, MK_E_AUTH_FAILURE, "TRANSFER_INIT MAC does not verify");
+		goto out;
+	}
+	if (forking) {
+		const struct mk_v *vi = &ti->ticket.init.vi;
+
+		if (ti->ticket.init_data.n == 0 || !vi->pl.present || vi->alg != ti->v.alg ||
+		    vi->mac.n != ti->v.mac.n ||
+		    !tk_ct_equal(vi->mac.p, ti->v.mac.p, vi->mac.n)) {
+			rc = fail(e, UE_E_AUTH, MK_E_AUTH_FAILURE,
+				  "TRANSFER_INIT MAC differs from the ticket's Vi");
+			goto out;
+		}
+	}
+	/* Fill the CSs we send. */
+	k = cs_key(c->keys, c->nkeys, &(struct ue_cs){ 0 });
+	for (i = 0; i < c->ncs; i++) {
+		if (!c->cs[i].initiator_sends && cs_fill_own(&c->cs[i], k)) {
+			rc = fail(e, UE_E_CRYPTO, -1, "random generator failed");
+			goto out;
+		}
+		if (c->cs[i].initiator_sends && c->cs[i].spi_len == 0 && k) {
+			memcpy(c->cs[i].spi, k->spi, k->spi_len);
+			c->cs[i].spi_len = k->spi_len;
+		}
+	}
+	c->stage = UE_ST_RESOLVED;
+	rc = UE_OK;
+out:
+	mk_keyset_wipe(&ks);
+	mk_keyset_wipe(&kerr);
+	mk_keyset_wipe(&kt);
+	free(m);
+	free(req);
+	free(ti);
+	return rc;
+}
+
+int ue_transfer_resp(struct ue_call *c, uint8_t *out, size_t cap, size_t *out_len,
+		     struct ue_err *e)
+{
+	struct mk_msg *m = NULL;
+	struct mk_keyset ks;
+	struct mac_in mi;
+	uint8_t sd[UE_MAX_CS][10];
+	const struct ue_key *key;
+	bool forking = (c->flags & MK_TF_I) != 0, g = (c->flags & MK_TF_G) != 0;
+	size_t len = 0;
+	unsigned i;
+	int rc;
+
+	err_clear(e);
+	memset(&ks, 0, sizeof ks);
+	if (c->role != UE_ROLE_RESPONDER || c->stage < UE_ST_RESOLVED)
+		return fail(e, UE_E_STATE, -1, "resolve the TRANSFER_INIT first");
+	if (!(c->flags & MK_TF_F))
+		return fail(e, UE_E_STATE, -1, "the ticket forbids a TRANSFER_RESP (F = 0)");
+	m = msg_new();
+	if (!m)
+		return fail(e, UE_E_CRYPTO, -1, "out of memory");
+	set_hdr(&m->hdr, MK_DT_TRANSFER_RESP, false, c->prf, c->csb_id);
+	m->hdr.map_type = MK_MAP_GENERIC_ID;
+	m->hdr.ncs = (uint8_t)c->ncs;
+	for (i = 0; i < c->ncs; i++)
+		cs_to_wire(&c->cs[i], &m->hdr.cs.gen[i], sd[i]);
+	set_t_now(&m->t);
+	if (g) /* P-12: the RANDRr of the RESOLVE_INIT */
+		set_randr(&m->randr[MK_RANDR_R], MK_RANDR_R, c->randrr, c->randrr_len);
+	if (forking) {
+		set_idr(&m->idr[MK_IDR_R], MK_IDR_R, MK_ID_URI, c->idrr_bound);
+		set_randr(&m->randr[MK_RANDR_KMS], MK_RANDR_KMS, c->randrkms, c->randrkms_len);
+	}
+	m->v.pl.present = true;
+	m->v.alg = c->mac;
+	rc = mk_build(m, out, cap, &len);
+	if (rc != MK_OK) {
+		rc = fail(e, UE_E_ARG, -1, "cannot build TRANSFER_RESP: %s", mk_strerror(rc));
+		goto out;
+	}
+	key = forking ? &c->mpkr : &c->mpki;
+	rc = keyset_for(&ks, c->prf, c->encr, c->mac, key->key, key->key_len, c->csb_id,
+			MK_DIR_RESPONSE, c->randri, c->randri_len, g ? c->randrr : NULL,
+			g ? c->randrr_len : 0);
+	if (rc == MK_OK) {
+		mac_in_msg(&mi, out, m->v.mac_off, 0, 0);
+		mac_in_add(&mi, c->tinit, c->tinit_len);
+		rc = mk_mac_compute(ks.mac, ks.auth_key, ks.auth_len, mi.s, mi.n,
+				    out + m->v.mac_off);
+	}
+	if (rc != MK_OK) {
+		rc = fail(e, UE_E_CRYPTO, -1, "MAC computation failed");
+		goto out;
+	}
+	c->stage = UE_ST_RESPONDED;
+	*out_len = len;
+	rc = UE_OK;
+out:
+	mk_keyset_wipe(&ks);
+	free(m);
+	return rc;
+}
+
+int ue_transfer_error(const uint8_t *tinit, size_t tinit_len, uint8_t code,
+		      uint8_t *out, size_t cap, size_t *out_len)
+{
+	struct mk_msg *m = msg_new(), *ti = msg_new();
+	tk_rd rd;
+	uint32_t csb = 0;
+	uint8_t prf = MK_PRF_MIKEY1;
+	int rc = UE_E_PARSE;
+
+	if (!m || !ti)
+		goto out;
+	/* Even a TRANSFER_INIT we could not parse gives its HDR's CSB ID. */
+	if (mk_parse(tinit, tinit_len, ti) == MK_OK) {
+		csb = ti->hdr.csb_id;
+		prf = ti->hdr.prf;
+	} else {
+		tk_rd_init(&rd, tinit, tinit_len);
+		tk_rd_skip(&rd, 3);
+		prf = tk_rd_u8(&rd) & 0x7F;
+		csb = tk_rd_u32(&rd);
+		if (!tk_rd_ok(&rd) || !mk_prf_valid(prf))
+			goto out;
+	}
+	set_hdr(&m->hdr, MK_DT_ERROR, false, prf, csb);
+	m->hdr.map_type = MK_MAP_EMPTY; /* P-21 */
+	set_t_now(&m->t);
+	m->nerr = 1;
+	m->err[0].pl.present = true;
+	m->err[0].code = code;
+	rc = mk_build(m, out, cap, out_len) == MK_OK ? UE_OK : UE_E_ARG;
+out:
+	free(m);
+	free(ti);
+	return rc;
+}
+
+/* ---- SRTP keys (row I) -------------------------------------------------------------- */
+
+int ue_srtp_keys(const struct ue_call *c, struct ue_srtp_cs *out, unsigned cap,
+		 unsigned *n, struct ue_err *e)
+{
+	const struct ue_key *keys, *k;
+	bool h = (c->flags & MK_TF_H) != 0, g = (c->flags & MK_TF_G) != 0;
+	size_t klen = c->srtp_key_len ? c->srtp_key_len : 16;
+	unsigned i;
+	int rc;
+
+	err_clear(e);
+	*n = 0;
+	if (!((c->role == UE_ROLE_INITIATOR && c->stage == UE_ST_ACCEPTED) ||
+	      (c->role == UE_ROLE_RESPONDER && c->stage >= UE_ST_RESOLVED)))
+		return fail(e, UE_E_STATE, -1, "the key exchange is not complete on this side");
+	if (c->ncs > cap)
+		return fail(e, UE_E_ARG, -1, "too many crypto sessions");
+	keys = c->role == UE_ROLE_INITIATOR && c->forked ? c->fkeys : c->keys;
+	for (i = 0; i < c->ncs; i++) {
+		struct ue_srtp_cs *o = &out[i];
+
+		k = cs_key(keys, c->nkeys, &c->cs[i]);
+		if (!k)
+			return fail(e, UE_E_STATE, -1, "no session key for CS %u", c->cs[i].cs_id);
+		memset(o, 0, sizeof *o);
+		o->cs_id = c->cs[i].cs_id;
+		o->initiator_sends = c->cs[i].initiator_sends;
+		o->ssrc = c->cs[i].ssrc;
+		o->roc = c->cs[i].roc;
+		o->seq = c->cs[i].seq;
+		o->key_len = klen;
+		if (k->type == MK_KEY_TEK || k->type == MK_KEY_TEK_SALT) {
+			/* A TEK is used as it is. */
+			if (k->key_len != klen)
+				return fail(e, UE_E_POLICY, -1, "TEK length does not fit the SP");
+			memcpy(o->key, k->key, klen);
+			rc = MK_OK;
+		} else {
+			rc = mk_derive_6043_tek((enum mk_prf)c->prf, k->key, k->key_len, MK_C_TEK,
+						o->cs_id, h ? c->randri : NULL, h ? c->randri_len : 0,
+						g ? c->randrr : NULL, g ? c->randrr_len : 0,
+						o->key, klen);
+		}
+		if (rc == MK_OK && k->salt_len == sizeof o->salt)
+			memcpy(o->salt, k->salt, sizeof o->salt);
+		else if (rc == MK_OK)
+			rc = mk_derive_6043_tek((enum mk_prf)c->prf, k->key, k->key_len,
+						MK_C_TGK_SALT, o->cs_id, h ? c->randri : NULL,
+						h ? c->randri_len : 0, g ? c->randrr : NULL,
+						g ? c->randrr_len : 0, o->salt, sizeof o->salt);
+		if (rc != MK_OK) {
+			tk_wipe(out, sizeof *out * cap);
+			return fail(e, UE_E_CRYPTO, -1, "TEK derivation failed (%d)", rc);
+		}
+	}
+	*n = c->ncs;
+	return UE_OK;
+}
+
+/* ---- SDP (RFC 4567) ------------------------------------------------------------------- */
+
+int ue_sdp_key_mgmt(const uint8_t *msg, size_t len, char *out, size_t cap)
+{
+	static const char pre[] = "a=key-mgmt:mikey ";
+
+	if (cap < sizeof pre + tk_b64_encoded_len(len))
+		return UE_E_ARG;
+	memcpy(out, pre, sizeof pre - 1);
+	tk_b64_encode(msg, len, out + sizeof pre - 1);
+	return UE_OK;
+}
+
+long ue_sdp_parse(const char *text, size_t len, uint8_t *out, size_t cap)
+{
+	static const char key[] = "key-mgmt:mikey";
+	const char *p = text, *end = text + len, *hit;
+
+	for (hit = text; hit + (sizeof key - 1) <= end; hit++)
+		if (!memcmp(hit, key, sizeof key - 1)) {
+			p = hit + sizeof key - 1;
+			break;
+		}
+	while (p < end && (*p == ' ' || *p == '\t'))
+		p++;
+	/* The attribute ends at the line end. */
+	for (hit = p; hit < end && *hit != '\r' && *hit != '\n'; hit++)
+		;
+	return tk_b64_decode(p, (size_t)(hit - p), out, cap);
+}
+
+/* ---- state file ------------------------------------------------------------------------ */
+
+static json_t *hexj(const uint8_t *p, size_t n)
+{
+	char *s = malloc(2 * n + 1);
+	json_t *j;
+
+	if (!s)
+		return NULL;
+	tk_hex_encode(p, n, s);
+	j = json_string(s);
+	tk_wipe(s, 2 * n + 1);
+	free(s);
+	return j;
+}
+
+static json_t *key_json(const struct ue_key *k)
+{
+	return json_pack("{s:i, s:o, s:o, s:o}", "type", k->type, "key", hexj(k->key, k->key_len),
+			 "salt", hexj(k->salt, k->salt_len), "spi", hexj(k->spi, k->spi_len));
+}
+
+static json_t *call_json(const struct ue_call *c)
+{
+	json_t *j = json_object(), *keys = json_array(), *fkeys = json_array(), *cs = json_array();
+	unsigned i;
+
+	for (i = 0; i < c->nkeys; i++) {
+		json_array_append_new(keys, key_json(&c->keys[i]));
+		if (c->forked)
+			json_array_append_new(fkeys, key_json(&c->fkeys[i]));
+	}
+	for (i = 0; i < c->ncs; i++)
+		json_array_append_new(cs, json_pack("{s:i, s:b, s:b, s:i, s:I, s:I, s:i, s:o}",
+			"cs_id", c->cs[i].cs_id, "initiator_sends", c->cs[i].initiator_sends,
+			"filled", c->cs[i].filled, "policy_no", c->cs[i].policy_no,
+			"ssrc", (json_int_t)c->cs[i].ssrc, "roc", (json_int_t)c->cs[i].roc,
+			"seq", c->cs[i].seq, "spi", hexj(c->cs[i].spi, c->cs[i].spi_len)));
+	json_object_set_new(j, "version", json_integer(1));
+	json_object_set_new(j, "role", json_string(c->role == UE_ROLE_INITIATOR ? "initiator" :
+						    c->role == UE_ROLE_RESPONDER ? "responder" : "none"));
+	json_object_set_new(j, "stage", json_integer(c->stage));
+	json_object_set_new(j, "impu", json_string(c->impu));
+	json_object_set_new(j, "kms", json_string(c->kms));
+	json_object_set_new(j, "peer", json_string(c->peer));
+	json_object_set_new(j, "prf", json_integer(c->prf));
+	json_object_set_new(j, "mac", json_integer(c->mac));
+	json_object_set_new(j, "encr", json_integer(c->encr));
+	json_object_set_new(j, "flags", json_integer(c->flags));
+	json_object_set_new(j, "tp_prf", json_integer(c->tp_prf));
+	json_object_set_new(j, "valid_to", json_integer(c->valid_to));
+	json_object_set_new(j, "mpki", key_json(&c->mpki));
+	json_object_set_new(j, "mpkr", key_json(&c->mpkr));
+	json_object_set_new(j, "keys", keys);
+	json_object_set_new(j, "forked", json_boolean(c->forked));
+	json_object_set_new(j, "mpkr_forked", key_json(&c->mpkr_f));
+	json_object_set_new(j, "forked_keys", fkeys);
+	json_object_set_new(j, "csb_id", json_integer(c->csb_id));
+	json_object_set_new(j, "randri", hexj(c->randri, c->randri_len));
+	json_object_set_new(j, "randrr", hexj(c->randrr, c->randrr_len));
+	json_object_set_new(j, "idrr_bound", json_string(c->idrr_bound));
+	json_object_set_new(j, "randrkms", hexj(c->randrkms, c->randrkms_len));
+	json_object_set_new(j, "srtp_key_len", json_integer((json_int_t)c->srtp_key_len));
+	json_object_set_new(j, "crypto_sessions", cs);
+	json_object_set_new(j, "request_resp", hexj(c->reqresp, c->reqresp_len));
+	json_object_set_new(j, "transfer_init", hexj(c->tinit, c->tinit_len));
+	json_object_set_new(j, "kms_request", hexj(c->kreq, c->kreq_len));
+	return j;
+}
+
+int ue_call_save(const struct ue_call *c, const char *path, struct ue_err *e)
+{
+	json_t *j = call_json(c);
+	char *text = j ? json_dumps(j, JSON_INDENT(1) | JSON_SORT_KEYS) : NULL;
+	char tmp[4096];
+	size_t n, off = 0;
+	ssize_t w;
+	int fd = -1, rc = UE_E_IO;
+
+	err_clear(e);
+	if (!text) {
+		rc = fail(e, UE_E_IO, -1, "cannot encode call state");
+		goto out;
+	}
+	if ((size_t)snprintf(tmp, sizeof tmp, "%s.tmp.%ld", path, (long)getpid()) >= sizeof tmp) {
+		rc = fail(e, UE_E_IO, -1, "state path too long");
+		goto out;
+	}
+	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+	if (fd < 0) {
+		rc = fail(e, UE_E_IO, -1, "%s: %s", tmp, strerror(errno));
+		goto out;
+	}
+	n = strlen(text);
+	while (off < n) {
+		w = write(fd, text + off, n - off);
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w <= 0) {
+			rc = fail(e, UE_E_IO, -1, "%s: %s", tmp, strerror(errno));
+			goto out;
+		}
+		off += (size_t)w;
+	}
+	if (write(fd, "\n", 1) != 1 || fsync(fd) != 0 || close(fd) != 0) {
+		fd = -1;
+		rc = fail(e, UE_E_IO, -1, "%s: %s", tmp, strerror(errno));
+		goto out;
+	}
+	fd = -1;
+	if (rename(tmp, path) != 0) {
+		rc = fail(e, UE_E_IO, -1, "%s: %s", path, strerror(errno));
+		goto out;
+	}
+	rc = UE_OK;
+out:
+	if (fd >= 0)
+		close(fd);
+	if (rc != UE_OK)
+		unlink(tmp);
+	if (text) {
+		tk_wipe(text, strlen(text));
+		free(text);
+	}
+	json_decref(j);
+	return rc;
+}
+
+static bool hex_in(json_t *j, const char *name, uint8_t *out, size_t cap, size_t *len)
+{
+	const char *s = json_string_value(json_object_get(j, name));
+	long n;
+
+	if (!s)
+		return false;
+	n = tk_hex_decode(s, out, cap);
+	if (n < 0)
+		return false;
+	*len = (size_t)n;
+	return true;
+}
+
+static bool str_in(json_t *j, const char *name, char *out, size_t cap)
+{
+	const char *s = json_string_value(json_object_get(j, name));
+
+	if (!s)
+		return false;
+	if (!*s) {
+		out[0] = '\0';
+		return true;
+	}
+	return cpystr(out, cap, s) != 0;
+}
+
+static bool key_in(json_t *j, struct ue_key *k)
+{
+	memset(k, 0, sizeof *k);
+	if (!json_is_object(j))
+		return false;
+	k->type = (uint8_t)json_integer_value(json_object_get(j, "type"));
+	return hex_in(j, "key", k->key, sizeof k->key, &k->key_len) &&
+	       hex_in(j, "salt", k->salt, sizeof k->salt, &k->salt_len) &&
+	       hex_in(j, "spi", k->spi, sizeof k->spi, &k->spi_len);
+}
+
+static bool int_in(json_t *j, const char *name, json_int_t lo, json_int_t hi, json_int_t *v)
+{
+	json_t *x = json_object_get(j, name);
+
+	if (!json_is_integer(x))
+		return false;
+	*v = json_integer_value(x);
+	return *v >= lo && *v <= hi;
+}
+
+int ue_call_load(struct ue_call *c, const char *path, struct ue_err *e)
+{
+	json_error_t je;
+	json_t *j, *a, *x;
+	json_int_t v = 0;
+	const char *role;
+	size_t i;
+	bool ok;
+
+	err_clear(e);
+	ue_call_init(c);
+	j = json_load_file(path, JSON_REJECT_DUPLICATES, &je);
+	if (!j)
+		return fail(e, UE_E_IO, -1, "%s: %s (line %d)", path, je.text, je.line);
+	role = json_string_value(json_object_get(j, "role"));
+	c->role = role && !strcmp(role, "initiator") ? UE_ROLE_INITIATOR :
+		  role && !strcmp(role, "responder") ? UE_ROLE_RESPONDER : UE_ROLE_NONE;
+	ok = c->role != UE_ROLE_NONE;
+	ok = ok && int_in(j, "stage", 0, UE_ST_RESPONDED, &v);
+	c->stage = (int)v;
+	ok = ok && str_in(j, "impu", c->impu, sizeof c->impu) &&
+	     str_in(j, "kms", c->kms, sizeof c->kms) && str_in(j, "peer", c->peer, sizeof c->peer);
+	ok = ok && int_in(j, "prf", 0, 1, &v);
+	c->prf = (uint8_t)v;
+	ok = ok && int_in(j, "mac", 0, 2, &v);
+	c->mac = (uint8_t)v;
+	ok = ok && int_in(j, "encr", 0, 3, &v);
+	c->encr = (uint8_t)v;
+	ok = ok && int_in(j, "flags", 0, 0x1FFFF, &v);
+	c->flags = (uint32_t)v;
+	ok = ok && int_in(j, "tp_prf", 0, 127, &v);
+	c->tp_prf = (uint8_t)v;
+	ok = ok && int_in(j, "valid_to", 0, INT64_MAX, &v);
+	c->valid_to = v;
+	ok = ok && key_in(json_object_get(j, "mpki"), &c->mpki) &&
+	     key_in(json_object_get(j, "mpkr"), &c->mpkr) &&
+	     key_in(json_object_get(j, "mpkr_forked"), &c->mpkr_f);
+	c->forked = json_is_true(json_object_get(j, "forked"));
+	a = json_object_get(j, "keys");
+	ok = ok && json_is_array(a) && json_array_size(a) <= UE_MAX_KEYS;
+	json_array_foreach(a, i, x)
+		ok = ok && key_in(x, &c->keys[i]);
+	c->nkeys = ok ? (unsigned)json_array_size(a) : 0;
+	a = json_object_get(j, "forked_keys");
+	ok = ok && json_is_array(a) && (c->forked ? json_array_size(a) == c->nkeys : true);
+	json_array_foreach(a, i, x)
+		ok = ok && i < UE_MAX_KEYS && key_in(x, &c->fkeys[i]);
+	ok = ok && int_in(j, "csb_id", 0, UINT32_MAX, &v);
+	c->csb_id = (uint32_t)v;
+	ok = ok && hex_in(j, "randri", c->randri, sizeof c->randri, &c->randri_len) &&
+	     hex_in(j, "randrr", c->randrr, sizeof c->randrr, &c->randrr_len) &&
+	     str_in(j, "idrr_bound", c->idrr_bound, sizeof c->idrr_bound) &&
+	     hex_in(j, "randrkms", c->randrkms, sizeof c->randrkms, &c->randrkms_len);
+	ok = ok && int_in(j, "srtp_key_len", 0, 32, &v);
+	c->srtp_key_len = (size_t)v;
+	a = json_object_get(j, "crypto_sessions");
+	ok = ok && json_is_array(a) && json_array_size(a) <= UE_MAX_CS;
+	json_array_foreach(a, i, x) {
+		struct ue_cs *cs = &c->cs[i];
+		json_int_t id = 0, pn = 0, ssrc = 0, roc = 0, seq = 0;
+
+		ok = ok && int_in(x, "cs_id", 0, 255, &id) && int_in(x, "policy_no", 0, 255, &pn) &&
+		     int_in(x, "ssrc", 0, UINT32_MAX, &ssrc) && int_in(x, "roc", 0, UINT32_MAX, &roc) &&
+		     int_in(x, "seq", 0, 65535, &seq) &&
+		     hex_in(x, "spi", cs->spi, sizeof cs->spi, &cs->spi_len);
+		cs->cs_id = (uint8_t)id;
+		cs->policy_no = (uint8_t)pn;
+		cs->ssrc = (uint32_t)ssrc;
+		cs->roc = (uint32_t)roc;
+		cs->seq = (uint16_t)seq;
+		cs->initiator_sends = json_is_true(json_object_get(x, "initiator_sends"));
+		cs->filled = json_is_true(json_object_get(x, "filled"));
+	}
+	c->ncs = ok ? (unsigned)json_array_size(a) : 0;
+	ok = ok && hex_in(j, "request_resp", c->reqresp, sizeof c->reqresp, &c->reqresp_len) &&
+	     hex_in(j, "transfer_init", c->tinit, sizeof c->tinit, &c->tinit_len) &&
+	     hex_in(j, "kms_request", c->kreq, sizeof c->kreq, &c->kreq_len);
+	json_decref(j);
+	if (!ok) {
+		ue_call_wipe(c);
+		return fail(e, UE_E_IO, -1, "%s: not a valid tkms-ue call state", path);
+	}
+	return UE_OK;
+}
