@@ -176,17 +176,15 @@ static bool is_hex32(const char *v)
 	return n == TK_DIGEST_HEX_LEN;
 }
 
-/* 32 hex digits, lowered in place. */
+/* n octets at v (room for a NUL after them): 32 hex digits, lowered in place. */
 static bool hex32_lower(char *v, size_t n)
 {
-	if (n != TK_DIGEST_HEX_LEN)
+	v[n] = '\0';
+	if (n != TK_DIGEST_HEX_LEN || !is_hex32(v))
 		return false;
-	for (size_t i = 0; i < n; i++) {
-		if (!is_hex(v[i]))
-			return false;
+	for (size_t i = 0; i < n; i++)
 		if (v[i] >= 'A' && v[i] <= 'F')
 			v[i] = (char)(v[i] - 'A' + 'a');
-	}
 	return true;
 }
 
@@ -281,7 +279,6 @@ static int store(struct tk_digest *d, enum tk_digest_kind kind, enum field f,
 		 char *v, size_t n)
 {
 	const char **slot = field_ptr(d, f);
-	int rc = TK_DIGEST_OK;
 
 	switch (f) {
 	case F_RESPONSE:
@@ -322,7 +319,7 @@ static int store(struct tk_digest *d, enum tk_digest_kind kind, enum field f,
 		*slot = v;
 		d->pool_used += n + 1;
 	}
-	return rc;
+	return TK_DIGEST_OK;
 }
 
 /* ---- the parser ------------------------------------------------------- */
