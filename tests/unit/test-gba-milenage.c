@@ -97,32 +97,29 @@ static int check_set(const json_t *set)
 	return bad;
 }
 
-static void test_sets_1_to_6(void)
+/* Every set of JSON array `member`: numbered first, first+1, ... */
+static void check_sets(const char *member, size_t count, json_int_t first)
 {
-	json_t *j = load(), *sets = json_object_get(j, "test_sets");
+	json_t *j = load(), *sets = json_object_get(j, member);
 	size_t i;
 	json_t *set;
 
-	CU_ASSERT_EQUAL(json_array_size(sets), 6);
+	CU_ASSERT_EQUAL(json_array_size(sets), count);
 	json_array_foreach(sets, i, set) {
-		CU_ASSERT_EQUAL(json_integer_value(json_object_get(set, "test_set")), (json_int_t)i + 1);
+		CU_ASSERT_EQUAL(json_integer_value(json_object_get(set, "test_set")), first + (json_int_t)i);
 		CU_ASSERT_EQUAL(check_set(set), 0);
 	}
 	json_decref(j);
 }
 
+static void test_sets_1_to_6(void)
+{
+	check_sets("test_sets", 6, 1);
+}
+
 static void test_sets_7_to_20(void)
 {
-	json_t *j = load(), *sets = json_object_get(j, "additional_sets_single_source");
-	size_t i;
-	json_t *set;
-
-	CU_ASSERT_EQUAL(json_array_size(sets), 14);
-	json_array_foreach(sets, i, set) {
-		CU_ASSERT_EQUAL(json_integer_value(json_object_get(set, "test_set")), (json_int_t)i + 7);
-		CU_ASSERT_EQUAL(check_set(set), 0);
-	}
-	json_decref(j);
+	check_sets("additional_sets_single_source", 14, 7);
 }
 
 static void test_auts_example(void)
