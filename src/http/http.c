@@ -779,6 +779,9 @@ int tk_http_start(const struct tk_http_config *cfg, struct tk_http_server **out,
 	if (cfg->mode != TK_HTTP_PLAIN)
 		flags |= MHD_USE_TLS;
 
+	/* The logger first, so that libmicrohttpd sends every message to it. */
+	o[n++] = (struct MHD_OptionItem){ MHD_OPTION_EXTERNAL_LOGGER,
+					  (intptr_t)mhd_logger, srv };
 	o[n++] = (struct MHD_OptionItem){ MHD_OPTION_SOCK_ADDR, 0, &ss };
 	o[n++] = (struct MHD_OptionItem){ MHD_OPTION_THREAD_POOL_SIZE,
 					  cfg->threads ? cfg->threads : 4, NULL };
@@ -790,8 +793,6 @@ int tk_http_start(const struct tk_http_config *cfg, struct tk_http_server **out,
 					  (intptr_t)on_completed, srv };
 	o[n++] = (struct MHD_OptionItem){ MHD_OPTION_NOTIFY_CONNECTION,
 					  (intptr_t)on_connection, srv };
-	o[n++] = (struct MHD_OptionItem){ MHD_OPTION_EXTERNAL_LOGGER,
-					  (intptr_t)mhd_logger, srv };
 	if (cfg->mode != TK_HTTP_PLAIN) {
 		prio = cfg->priority ? cfg->priority
 			: cfg->mode == TK_HTTP_PSK ? TK_HTTP_PRIO_PSK : TK_HTTP_PRIO_HTTPS;
