@@ -1,0 +1,243 @@
+/*
+ * routes.c: request routing and the P-6 verdict -> HTTP table (see routes.h).
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "naf/btid.h"
+#include "naf/naf.h"
+#include "naf/ua_digest.h"
+#include "tkmsd/log.h"
+#include "tkmsd/routes.h"
+#include "util/secret.h"
+
+#define MIKEY_TYPE "application/mikey"
+#define RESP_MAX 4096
+
+static void stand_in(void *ctx, const uint8_t *req, size_t len, const struct tkmsd_tid *tid,
+		     struct tkmsd_mikey_out *out)
+{
+	out->resp_len = 0;
+	out->verdict = TKMSD_V_NOT_BUILT;
+	out->reason = "the ticket engine is not built into this tkmsd";
+}
+
+const struct tkmsd_mikey_handler tkmsd_mikey_not_built = { stand_in, NULL };
+
+void tkmsd_reply_bootstrap(const struct tkmsd_routes *r, struct tk_http_req *req, bool stale,
+			   const char *reason)
+{
+	char ch[512];
+
+	if (!r->naf || naf_digest_challenge(r->naf, stale, ch, sizeof ch) != 0) {
+		tk_http_reply_text(req, 500, "cannot build a Digest challenge");
+		return;
+	}
+	tk_http_add_header(req, "WWW-Authenticate", ch);
+	tk_http_reply_text(req, 401, "%s", reason);
+}
+
+void tkmsd_reply_unavailable(struct tk_http_req *req, unsigned retry_after_s, const char *reason)
+{
+	char v[16];
+
+	snprintf(v, sizeof v, "%u", retry_after_s);
+	tk_http_add_header(req, "Retry-After", v);
+	tk_http_reply_text(req, 503, "%s", reason);
+}
+
+/* A MIKEY body when there is one, else the reason as text. */
+static void reply_mikey_or_text(struct tk_http_req *req, unsigned status,
+				const struct tkmsd_mikey_out *o)
+{
+	if (o->resp_len)
+		tk_http_reply(req, status, MIKEY_TYPE, o->resp, o->resp_len);
+	else
+		tk_http_reply_text(req, status, "%s", o->reason ? o->reason : "refused");
+}
+
+/* The one table of P-6. */
+static void reply_verdict(const struct tkmsd_routes *r, struct tk_http_req *req,
+			  const struct tkmsd_mikey_out *o)
+{
+	const char *why = o->reason ? o->reason : "";
+
+	switch (o->verdict) {
+	case TKMSD_V_OK:
+		tk_http_reply(req, 200, MIKEY_TYPE, o->resp, o->resp_len);
+		break;
+	case TKMSD_V_BAD_REQUEST:
+		reply_mikey_or_text(req, 400, o);
+		break;
+	case TKMSD_V_BOOTSTRAP:
+		tkmsd_reply_bootstrap(r, req, false, why[0] ? why : "bootstrapping required");
+		break;
+	case TKMSD_V_FORBIDDEN:
+		reply_mikey_or_text(req, 403, o);
+		break;
+	case TKMSD_V_UNAVAILABLE:
+		tkmsd_reply_unavailable(req, TKMSD_RETRY_AFTER_S, why[0] ? why : "try again later");
+		break;
+	case TKMSD_V_NOT_BUILT:
+		tk_http_reply_text(req, 501, "%s", why);
+		break;
+	case TKMSD_V_INTERNAL:
+	default:
+		tk_http_reply_text(req, 500, "internal error");
+		break;
+	}
+}
+
+/* Media type without parameters, compared case-insensitively. */
+static bool is_mikey_type(const char *ct)
+{
+	size_t n = strlen(MIKEY_TYPE);
+
+	if (!ct || strncasecmp(ct, MIKEY_TYPE, n) != 0)
+		return false;
+	ct += n;
+	while (*ct == ' ' || *ct == '\t')
+		ct++;
+	return *ct == 0 || *ct == ';';
+}
+
+/* Digest on Ua: 0 with tid filled, or -1 after replying. */
+static int digest(const struct tkmsd_routes *r, struct tk_http_req *req, tk_ua_id ua,
+		  const char *auth, struct naf_key *key, char btid[NAF_BTID_MAX + 1],
+		  struct tkmsd_tid *tid)
+{
+	size_t blen;
+	const uint8_t *body = tk_http_body(req, &blen);
+	int rc = naf_digest_check(r->naf, auth, strlen(auth), tk_http_method(req),
+				  tk_http_path(req), body, blen, ua, key, btid);
+
+	switch (rc) {
+	case NAF_DIGEST_OK:
+		tid->kind = TKMSD_TID_DIGEST_BTID;
+		tid->value = btid;
+		tid->len = strlen(btid);
+		naf_key_clear(key); /* the engine fetches its own Ua 0100000006 key */
+		return 0;
+	case NAF_DIGEST_FORBIDDEN:
+		tk_http_reply_text(req, 403, "the BSF does not authorise this KMS for the subscriber");
+		break;
+	case NAF_DIGEST_UNAVAILABLE:
+		tkmsd_reply_unavailable(req, TKMSD_RETRY_AFTER_S, "BSF unavailable");
+		break;
+	case NAF_DIGEST_STALE:
+		tkmsd_reply_bootstrap(r, req, true, "stale nonce");
+		break;
+	default:
+		tkmsd_reply_bootstrap(r, req, false, naf_digest_result_str(rc));
+		break;
+	}
+	tkmsd_log(LOG_INFO, "%s %s: Digest refused: %s (%s)", tk_http_listener(req),
+		  tk_http_peer(req), naf_digest_result_str(rc), key->detail);
+	return -1;
+}
+
+static void route_mikey(const struct tkmsd_routes *r, struct tk_http_req *req)
+{
+	const struct tk_http_tls *tls = tk_http_tls(req);
+	const char *auth = tk_http_header(req, "Authorization");
+	struct tkmsd_tid tid = { TKMSD_TID_NONE, NULL, 0 };
+	struct tkmsd_mikey_out out;
+	struct naf_key key;
+	char btid[NAF_BTID_MAX + 1];
+	uint8_t *resp;
+	const uint8_t *body;
+	size_t len;
+
+	if (strcmp(tk_http_method(req), "POST") != 0) {
+		tk_http_add_header(req, "Allow", "POST");
+		tk_http_reply_text(req, 405, "use POST with a MIKEY message (P-5)");
+		return;
+	}
+	if (!is_mikey_type(tk_http_header(req, "Content-Type"))) {
+		tk_http_reply_text(req, 415, "the body must be " MIKEY_TYPE " (P-5)");
+		return;
+	}
+	memset(&key, 0, sizeof key);
+	switch (tls->mode) {
+	case TK_HTTP_PSK: {
+		const char *b;
+		size_t bl;
+		if (!tls->psk_identity ||
+		    !naf_psk_identity_btid(tls->psk_identity, strlen(tls->psk_identity), &b, &bl) ||
+		    bl > NAF_BTID_MAX) {
+			tk_http_reply_text(req, 500, "PSK identity missing");
+			return;
+		}
+		memcpy(btid, b, bl);
+		btid[bl] = 0;
+		tid.kind = TKMSD_TID_PSK_BTID;
+		tid.value = btid;
+		tid.len = bl;
+		break;
+	}
+	case TK_HTTP_HTTPS:
+		if (tls->client_dn && !auth) {
+			tid.kind = TKMSD_TID_CLIENT_CERT;
+			tid.value = tls->client_dn;
+			tid.len = strlen(tls->client_dn);
+			break;
+		}
+		if (!auth) {
+			tkmsd_reply_bootstrap(r, req, false, "GBA Digest authentication required");
+			return;
+		}
+		if (digest(r, req, tk_ua_id_tls((uint16_t)(tls->suite[0] << 8 | tls->suite[1])),
+			   auth, &key, btid, &tid) != 0)
+			return;
+		break;
+	case TK_HTTP_PLAIN:
+	default:
+		if (auth && digest(r, req, TK_UA_HTTP_DIGEST, auth, &key, btid, &tid) != 0)
+			return;
+		break;
+	}
+	resp = malloc(RESP_MAX);
+	if (!resp) {
+		tk_http_reply_text(req, 500, "out of memory");
+		return;
+	}
+	memset(&out, 0, sizeof out);
+	out.resp = resp;
+	out.resp_cap = RESP_MAX;
+	out.verdict = TKMSD_V_INTERNAL;
+	body = tk_http_body(req, &len);
+	r->mikey.handle(r->mikey.ctx, body, len, &tid, &out);
+	if (out.resp_len > out.resp_cap)
+		out.verdict = TKMSD_V_INTERNAL, out.resp_len = 0;
+	reply_verdict(r, req, &out);
+	tkmsd_log(out.verdict == TKMSD_V_OK ? LOG_DEBUG : LOG_INFO,
+		  "%s %s POST /mikey (%zu octets, %s%s%s): verdict %d %s", tk_http_listener(req),
+		  tk_http_peer(req), len, tid.kind == TKMSD_TID_NONE ? "no transport identity" :
+		  tid.kind == TKMSD_TID_CLIENT_CERT ? "client certificate " : "B-TID ",
+		  tid.value ? tid.value : "", "", (int)out.verdict, out.reason ? out.reason : "");
+	tk_wipe(resp, RESP_MAX);
+	free(resp);
+}
+
+void tkmsd_route(void *cls, struct tk_http_req *req)
+{
+	const struct tkmsd_routes *r = cls;
+	const char *path = tk_http_path(req), *m = tk_http_method(req);
+
+	if (strcmp(path, "/mikey") == 0) {
+		route_mikey(r, req);
+		return;
+	}
+	if (strcmp(path, "/healthz") == 0) {
+		if (strcmp(m, "GET") != 0 && strcmp(m, "HEAD") != 0) {
+			tk_http_add_header(req, "Allow", "GET, HEAD");
+			tk_http_reply_text(req, 405, "use GET");
+			return;
+		}
+		tk_http_reply_text(req, 200, "ok");
+		return;
+	}
+	tk_http_reply_text(req, 404, "no such resource (POST /mikey, GET /healthz)");
+}

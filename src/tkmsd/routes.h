@@ -1,0 +1,42 @@
+/*
+ * routes.h: tkmsd's HTTP routes (profile P-5, P-6, P-7, P-27):
+ *   GET|HEAD /healthz   200 "ok"
+ *   POST /mikey         application/mikey in and out; 405 (with Allow) for
+ *                       other methods, 415 for another content type, 413
+ *                       above limits.max_body (the adapter), 401/403/503 per
+ *                       P-6 through the one verdict table in routes.c
+ *   anything else       404
+ * Transport identity per listener: PSK-TLS gives the B-TID of the client's
+ * PSK identity; HTTPS requires GBA Digest (TS 33.222 5.3, Ua id 01 00 01 yy
+ * zz) unless a verified client certificate is presented; plain HTTP accepts
+ * Digest (Ua id 01 00 00 00 02) or nothing (the MIKEY message authenticates
+ * itself, P-2).
+ */
+#ifndef TKMSD_ROUTES_H
+#define TKMSD_ROUTES_H
+
+#include <stdbool.h>
+
+#include "http/http.h"
+#include "tkmsd/mikey_handler.h"
+
+struct naf;
+
+#define TKMSD_RETRY_AFTER_S 5
+
+struct tkmsd_routes {
+	struct naf *naf;                     /* Digest checks and challenges */
+	struct tkmsd_mikey_handler mikey;
+};
+
+/* The tk_http_handler_fn of every listener; cls = struct tkmsd_routes *. */
+void tkmsd_route(void *cls, struct tk_http_req *req);
+
+/* 401 with the bootstrapping-required Digest challenge (P-6, P-27). */
+void tkmsd_reply_bootstrap(const struct tkmsd_routes *r, struct tk_http_req *req, bool stale,
+			   const char *reason);
+/* 503 with Retry-After (P-6). */
+void tkmsd_reply_unavailable(struct tk_http_req *req, unsigned retry_after_s,
+			     const char *reason);
+
+#endif

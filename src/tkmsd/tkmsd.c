@@ -1,0 +1,337 @@
+/*
+ * tkmsd.c: the KMS daemon's life cycle: command line, configuration,
+ * logging, PID file, listeners (PSK-TLS, HTTPS, plain HTTP; profile P-7),
+ * signals (SIGTERM/SIGINT: clean stop with in-flight requests finishing;
+ * SIGHUP: re-read and validate the configuration).
+ *
+ * The ticket engine plugs in through struct tkmsd_mikey_handler
+ * (mikey_handler.h); until it is linked, POST /mikey answers 501.
+ */
+#include <config.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <gnutls/gnutls.h>
+
+#include "http/http.h"
+#include "naf/naf.h"
+#include "tkmsd/audit.h"
+#include "tkmsd/conf.h"
+#include "tkmsd/log.h"
+#include "tkmsd/psk.h"
+#include "tkmsd/routes.h"
+#include "util/secret.h"
+
+#define STOP_GRACE_MS 10000
+
+static void usage(FILE *f)
+{
+	fprintf(f,
+		"usage: tkmsd [--config FILE] [--check-config] [--print-config]\n"
+		"             [--pid-file FILE] [-v]\n"
+		"  --config FILE    JSON configuration (default: embedded lab defaults:\n"
+		"                   PSK-TLS on 127.0.0.1:8443, HTTPS on 127.0.0.1:8444 with an\n"
+		"                   ephemeral certificate, Zn at http://127.0.0.1:8081)\n"
+		"  --check-config   validate the configuration and exit (0 when valid)\n"
+		"  --print-config   print the effective configuration and exit\n"
+		"  --pid-file FILE  write the process id here (overrides pid_file)\n"
+		"  -v               log at debug level\n");
+}
+
+/* Write text to path atomically (temp file, fsync, rename). */
+static int write_atomic(const char *path, const char *text, mode_t mode)
+{
+	char tmp[4096];
+	int fd;
+	size_t len = strlen(text), off = 0;
+
+	if ((size_t)snprintf(tmp, sizeof tmp, "%s.tmp.%ld", path, (long)getpid()) >= sizeof tmp)
+		return -1;
+	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode);
+	if (fd < 0)
+		return -1;
+	while (off < len) {
+		ssize_t n = write(fd, text + off, len - off);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			break;
+		off += (size_t)n;
+	}
+	if (off != len || fsync(fd) != 0) {
+		close(fd);
+		unlink(tmp);
+		return -1;
+	}
+	if (close(fd) != 0 || rename(tmp, path) != 0) {
+		unlink(tmp);
+		return -1;
+	}
+	return 0;
+}
+
+/* SIGHUP: the configuration is re-read and validated; applying it needs a
+ * restart for now. Returns 0 when it is valid, else -1 with err. */
+static int reload_check(const char *file, char *err, size_t errlen)
+{
+	struct tkmsd_config fresh;
+
+	if (tkmsd_config_load(file, &fresh, err, errlen) != 0)
+		return -1;
+	tkmsd_config_free(&fresh);
+	return 0;
+}
+
+struct listeners {
+	struct tk_http_server *psk, *https, *http;
+	char *cert_pem, *key_pem; /* ephemeral HTTPS credentials */
+};
+
+static void stop_all(struct listeners *l)
+{
+	/* Each stop waits for that listener's in-flight requests. */
+	tk_http_stop(l->psk, STOP_GRACE_MS);
+	tk_http_stop(l->https, STOP_GRACE_MS);
+	tk_http_stop(l->http, STOP_GRACE_MS);
+	l->psk = l->https = l->http = NULL;
+	free(l->cert_pem);
+	if (l->key_pem)
+		tk_wipe(l->key_pem, strlen(l->key_pem));
+	free(l->key_pem);
+	l->cert_pem = l->key_pem = NULL;
+}
+
+static int start_one(const struct tkmsd_config *c, const char *name, enum tk_http_mode mode,
+		     const struct tkmsd_listener_cfg *lc, struct tkmsd_routes *routes,
+		     struct naf *naf, struct listeners *l, struct tk_http_server **out)
+{
+	struct tk_http_config hc;
+	char err[512];
+
+	memset(&hc, 0, sizeof hc);
+	hc.listen = lc->listen;
+	hc.mode = mode;
+	hc.name = name;
+	hc.priority = lc->priority;
+	hc.threads = c->limits.threads;
+	hc.max_connections = c->limits.connections;
+	hc.connection_timeout = c->limits.connection_timeout;
+	hc.max_body = c->limits.max_body;
+	hc.handler = tkmsd_route;
+	hc.handler_cls = routes;
+	hc.log = tkmsd_log_http;
+	if (mode == TK_HTTP_PSK) {
+		hc.psk_cb = tkmsd_psk_lookup;
+		hc.psk_cls = naf;
+	}
+	if (mode == TK_HTTP_HTTPS) {
+		if (lc->cert) {
+			hc.cert_file = lc->cert;
+			hc.key_file = lc->key;
+		} else {
+			char fpr[TK_HTTP_FPR_LEN];
+			if (tk_http_selfsigned(c->fqdn, 30, &l->cert_pem, &l->key_pem, fpr,
+					       err, sizeof err) != 0) {
+				tkmsd_log(LOG_ERR, "https: %s", err);
+				return -1;
+			}
+			tkmsd_log(LOG_WARNING, "https: no certificate configured; using an "
+				  "ephemeral self-signed one for %s (lab use), SHA-256 %s",
+				  c->fqdn, fpr);
+			if (lc->cert_out && write_atomic(lc->cert_out, l->cert_pem, 0644) != 0) {
+				tkmsd_log(LOG_ERR, "https: cannot write %s: %s", lc->cert_out,
+					  strerror(errno));
+				return -1;
+			}
+			hc.cert_pem = l->cert_pem;
+			hc.key_pem = l->key_pem;
+		}
+		if (lc->client_ca) {
+			hc.client_ca_file = lc->client_ca;
+			hc.client_cert = TK_HTTP_CLIENT_CERT_OPTIONAL;
+		}
+	}
+	if (tk_http_start(&hc, out, err, sizeof err) != 0) {
+		tkmsd_log(LOG_ERR, "%s: %s", name, err);
+		return -1;
+	}
+	tkmsd_log(LOG_NOTICE, "%s listener on %s (port %u)", name, lc->listen,
+		  tk_http_port(*out));
+	return 0;
+}
+
+static int start_listeners(const struct tkmsd_config *c, struct tkmsd_routes *routes,
+			   struct naf *naf, struct listeners *l)
+{
+	if ((c->psk.enabled &&
+	     start_one(c, "psk", TK_HTTP_PSK, &c->psk, routes, naf, l, &l->psk) != 0) ||
+	    (c->https.enabled &&
+	     start_one(c, "https", TK_HTTP_HTTPS, &c->https, routes, naf, l, &l->https) != 0) ||
+	    (c->http.enabled &&
+	     start_one(c, "http", TK_HTTP_PLAIN, &c->http, routes, naf, l, &l->http) != 0)) {
+		stop_all(l);
+		return -1;
+	}
+	return 0;
+}
+
+static struct naf *make_naf(const struct tkmsd_config *c)
+{
+	struct naf_config nc;
+	char err[256];
+	struct naf *naf;
+
+	memset(&nc, 0, sizeof nc);
+	nc.fqdn = c->fqdn;
+	nc.gsid = c->bsf.gsid;
+	nc.zn_url = c->bsf.url;
+	nc.token = c->bsf.token;
+	nc.ca_file = c->bsf.ca;
+	nc.cert_file = c->bsf.cert;
+	nc.key_file = c->bsf.key;
+	nc.connect_timeout_ms = c->bsf.connect_timeout_ms;
+	nc.timeout_ms = c->bsf.timeout_ms;
+	naf = naf_new(&nc, err, sizeof err);
+	if (!naf)
+		tkmsd_log(LOG_ERR, "NAF library: %s", err);
+	return naf;
+}
+
+int main(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "config", required_argument, NULL, 'c' },
+		{ "check-config", no_argument, NULL, 'C' },
+		{ "print-config", no_argument, NULL, 'P' },
+		{ "pid-file", required_argument, NULL, 'p' },
+		{ "verbose", no_argument, NULL, 'v' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 }
+	};
+	const char *file = NULL, *pid_file;
+	bool check = false, print = false, verbose = false;
+	struct tkmsd_config cfg;
+	struct tkmsd_routes routes;
+	struct listeners lis;
+	struct naf *naf;
+	struct tkmsd_audit *audit;
+	char *pid_override = NULL, err[4096], pidtext[32];
+	sigset_t sigs;
+	int opt, sig, rc = 0;
+
+	while ((opt = getopt_long(argc, argv, "c:vh", opts, NULL)) != -1) {
+		switch (opt) {
+		case 'c': file = optarg; break;
+		case 'C': check = true; break;
+		case 'P': print = true; break;
+		case 'p': pid_override = optarg; break;
+		case 'v': verbose = true; break;
+		case 'h': usage(stdout); return 0;
+		default: usage(stderr); return 2;
+		}
+	}
+	if (optind != argc) {
+		fprintf(stderr, "tkmsd: unexpected argument \"%s\"\n", argv[optind]);
+		usage(stderr);
+		return 2;
+	}
+	if (tkmsd_config_load(file, &cfg, err, sizeof err) != 0) {
+		fprintf(stderr, "%s\n", err);
+		return 1;
+	}
+	if (check) {
+		printf("%s: configuration OK\n", cfg.file);
+		tkmsd_config_free(&cfg);
+		return 0;
+	}
+	if (print) {
+		char *s = tkmsd_config_dump(&cfg);
+		printf("%s\n", s ? s : "");
+		free(s);
+		tkmsd_config_free(&cfg);
+		return s ? 0 : 1;
+	}
+	tkmsd_log_setup(verbose ? LOG_DEBUG : cfg.log.level, cfg.log.syslog);
+	pid_file = pid_override ? pid_override : cfg.pid_file;
+
+	/* Signals are taken by sigwait() in this thread only; every thread
+	 * started below inherits the mask. */
+	sigemptyset(&sigs);
+	sigaddset(&sigs, SIGTERM);
+	sigaddset(&sigs, SIGINT);
+	sigaddset(&sigs, SIGHUP);
+	pthread_sigmask(SIG_BLOCK, &sigs, NULL);
+	signal(SIGPIPE, SIG_IGN);
+
+	audit = tkmsd_audit_open(cfg.audit, err, sizeof err);
+	if (!audit) {
+		tkmsd_log(LOG_ERR, "%s", err);
+		tkmsd_config_free(&cfg);
+		return 1;
+	}
+	naf = make_naf(&cfg);
+	if (!naf) {
+		tkmsd_audit_close(audit);
+		tkmsd_config_free(&cfg);
+		return 1;
+	}
+	routes.naf = naf;
+	routes.mikey = tkmsd_mikey_not_built;
+	memset(&lis, 0, sizeof lis);
+	if (start_listeners(&cfg, &routes, naf, &lis) != 0) {
+		naf_free(naf);
+		tkmsd_audit_close(audit);
+		tkmsd_config_free(&cfg);
+		return 1;
+	}
+	if (pid_file) {
+		snprintf(pidtext, sizeof pidtext, "%ld\n", (long)getpid());
+		if (write_atomic(pid_file, pidtext, 0644) != 0) {
+			tkmsd_log(LOG_ERR, "cannot write PID file %s: %s", pid_file, strerror(errno));
+			stop_all(&lis);
+			naf_free(naf);
+			tkmsd_audit_close(audit);
+			tkmsd_config_free(&cfg);
+			return 1;
+		}
+	}
+	tkmsd_log(LOG_NOTICE, "tkmsd %s started: KMS %s, Zn %s, config %s, ticket engine: %s",
+		  PACKAGE_VERSION, cfg.fqdn, cfg.bsf.url, cfg.file, "not built (POST /mikey -> 501)");
+
+	for (;;) {
+		if (sigwait(&sigs, &sig) != 0)
+			continue;
+		if (sig == SIGHUP) {
+			if (!file)
+				tkmsd_log(LOG_NOTICE, "SIGHUP: running on embedded defaults; nothing to re-read");
+			else if (reload_check(file, err, sizeof err) != 0)
+				tkmsd_log(LOG_ERR, "SIGHUP: configuration not valid, keeping the running one: %s",
+					  err);
+			else
+				tkmsd_log(LOG_NOTICE, "SIGHUP: %s is valid; applying it needs a restart "
+					  "(live reload is not implemented yet)", file);
+			continue;
+		}
+		tkmsd_log(LOG_NOTICE, "%s: stopping (in-flight requests finish first)",
+			  sig == SIGTERM ? "SIGTERM" : "SIGINT");
+		break;
+	}
+	stop_all(&lis);
+	naf_free(naf);
+	if (pid_file && unlink(pid_file) != 0 && errno != ENOENT) {
+		tkmsd_log(LOG_WARNING, "cannot remove PID file %s: %s", pid_file, strerror(errno));
+		rc = 1;
+	}
+	tkmsd_audit_close(audit);
+	tkmsd_log(LOG_NOTICE, "stopped");
+	tkmsd_log_close();
+	tkmsd_config_free(&cfg);
+	return rc;
+}
