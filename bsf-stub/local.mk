@@ -40,3 +40,8 @@ check_PROGRAMS += tests/system/ub-client
 tests_system_ub_client_SOURCES = tests/system/ub-client.c
 tests_system_ub_client_CFLAGS = $(AM_CFLAGS) $(CURL_CFLAGS)
 tests_system_ub_client_LDADD = $(BSF_UE_LIBS)
+
+# System tests on tests/system/lib.sh (real bsf-stub on free loopback ports).
+BSF_SYSTEM_TESTS = tests/system/bsf-ub.sh tests/system/bsf-hostile.sh tests/system/bsf-state.sh
+TESTS += $(BSF_SYSTEM_TESTS)
+dist_check_SCRIPTS += $(BSF_SYSTEM_TESTS) tests/system/lib.sh
