@@ -16,3 +16,19 @@ tests_unit_test_replay_SOURCES = tests/unit/test-replay.c tests/unit/tk_test.h
 tests_unit_test_replay_CFLAGS = $(TK_TEST_CFLAGS)
 tests_unit_test_replay_LDADD = src/kms/libkms.a $(TK_TEST_LIBS) $(PTHREAD_LIBS)
 TESTS += tests/unit/test-replay
+
+# -- engine (ticket engine: verify, authorize, grant, issue, resolve)
+src_kms_libkms_a_SOURCES += src/kms/engine.c src/kms/engine.h \
+	src/kms/policy.c src/kms/policy.h
+check_PROGRAMS += tests/unit/test-engine
+tests_unit_test_engine_SOURCES = tests/unit/test-engine.c tests/unit/tk_test.h
+tests_unit_test_engine_CFLAGS = $(TK_TEST_CFLAGS)
+tests_unit_test_engine_LDADD = src/kms/libkms.a src/mikey/libmikey.a $(TK_TEST_LIBS) \
+	$(JANSSON_LIBS) $(PTHREAD_LIBS)
+TESTS += tests/unit/test-engine
+noinst_PROGRAMS += src/kms/engine-bench
+src_kms_engine_bench_SOURCES = src/kms/engine-bench.c
+src_kms_engine_bench_CFLAGS = $(AM_CFLAGS)
+src_kms_engine_bench_LDADD = src/kms/libkms.a src/mikey/libmikey.a src/util/libtkutil.a \
+	$(JANSSON_LIBS) $(TK_CRYPTO_LIBS) $(PTHREAD_LIBS)
+# -- end engine
