@@ -25,4 +25,10 @@ tests_unit_test_codec_SOURCES = tests/unit/test-codec.c tests/unit/codec-samples
 tests_unit_test_codec_CFLAGS = $(TK_TEST_CFLAGS)
 tests_unit_test_codec_LDADD = src/mikey/libmikey.a $(TK_TEST_LIBS)
 TESTS += tests/unit/test-codec
+check_PROGRAMS += tests/unit/test-codec-malformed
+tests_unit_test_codec_malformed_SOURCES = tests/unit/test-codec-malformed.c \
+	tests/unit/codec-samples.h tests/unit/tk_test.h
+tests_unit_test_codec_malformed_CFLAGS = $(TK_TEST_CFLAGS)
+tests_unit_test_codec_malformed_LDADD = src/mikey/libmikey.a $(TK_TEST_LIBS)
+TESTS += tests/unit/test-codec-malformed
 # -- end codec

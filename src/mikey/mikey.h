@@ -465,7 +465,9 @@ struct mk_ticket {
 	uint8_t version;
 	uint8_t prf;            /* PRF func (upper 7 bits of byte 5) */
 	uint32_t flags;         /* enum mk_tp_flag */
-	struct mk_bytes tp_data_raw;  /* whole TP Data incl. first-payload byte */
+	struct mk_bytes tp_data_raw;  /* whole TP Data incl. first-payload byte;
+				       * build: written as is when set, else
+				       * TP Data is built from tp */
 	struct mk_tp_data tp;
 	struct mk_bytes ticket_data;  /* TICKET only: opaque */
 	struct mk_bytes init_data;    /* TICKET only: Initiator Data (may be empty) */

@@ -860,11 +860,10 @@ void mkp_wr_ticket(struct mk_bw *b, struct mk_ticket *tk, uint8_t init_mac_alg)
 		saved = mkp_bw_nest(b, &saved_prev);
 		mkp_wr_tp_data(b, &tk->tp);
 		mkp_bw_unnest(b, saved, saved_prev);
-		if (tk_wr_ok(&b->wr)) {
+		/* tp_data_raw stays NULL: a later build of the same
+		 * description must see later changes to tk->tp. */
+		if (tk_wr_ok(&b->wr))
 			tk->tp.first = b->wr.buf[tp_start];
-			tk->tp_data_raw.p = b->wr.buf + tp_start;
-			tk->tp_data_raw.n = b->wr.len - tp_start;
-		}
 	}
 	tk_wr_len_end(&b->wr, m);
 	if (tk->is_ticket) {
