@@ -45,3 +45,18 @@ tests_system_ub_client_LDADD = $(BSF_UE_LIBS)
 BSF_SYSTEM_TESTS = tests/system/bsf-ub.sh tests/system/bsf-hostile.sh tests/system/bsf-state.sh
 TESTS += $(BSF_SYSTEM_TESTS)
 dist_check_SCRIPTS += $(BSF_SYSTEM_TESTS) tests/system/lib.sh
+
+# Unit tests.
+BSF_TEST_LIBS = $(BSF_LIBS) $(CUNIT_LIBS)
+BSF_TEST_CFLAGS = $(TK_TEST_CFLAGS) $(JANSSON_CFLAGS) $(XML_CFLAGS)
+check_PROGRAMS += tests/unit/test-bsf-xml tests/unit/test-bsf-store tests/unit/test-bsf-table
+TESTS += tests/unit/test-bsf-xml tests/unit/test-bsf-store tests/unit/test-bsf-table
+tests_unit_test_bsf_xml_SOURCES = tests/unit/test-bsf-xml.c tests/unit/tk_test.h
+tests_unit_test_bsf_xml_CFLAGS = $(BSF_TEST_CFLAGS)
+tests_unit_test_bsf_xml_LDADD = $(BSF_TEST_LIBS)
+tests_unit_test_bsf_store_SOURCES = tests/unit/test-bsf-store.c tests/unit/tk_test.h
+tests_unit_test_bsf_store_CFLAGS = $(BSF_TEST_CFLAGS)
+tests_unit_test_bsf_store_LDADD = $(BSF_TEST_LIBS)
+tests_unit_test_bsf_table_SOURCES = tests/unit/test-bsf-table.c tests/unit/tk_test.h
+tests_unit_test_bsf_table_CFLAGS = $(BSF_TEST_CFLAGS)
+tests_unit_test_bsf_table_LDADD = $(BSF_TEST_LIBS)
