@@ -19,14 +19,14 @@
 #include "kms/replay.h"
 #include "mikey/mikey.h"
 #include "mikey/mprotect.h"
-#include "util/hexb64.h"
 #include "util/secret.h"
 
 #define RAND_MIN_LEN 32   /* P-20 */
 #define RANDRKMS_LEN 32   /* P-20 */
 #define TICKET_RAND_LEN 32 /* >= max(|TPK|, |MPK|), mikey.md 3.6 */
 #define KEYBUF 2048       /* plaintext / encrypted key chains */
-#define TDBUF 1024        /* Ticket Data */
+#define TP_MAX 2048       /* granted TP Data: keeps a RESOLVE_RESP / REQUEST_RESP in 4 KiB */
+#define TDBUF (TP_MAX + 1024) /* TP Data + Ticket Data */
 
 struct kms_engine {
 	struct kms_engine_config cfg;
@@ -39,6 +39,7 @@ struct kms_engine {
 struct req {
 	const struct kms_engine *e;
 	struct kms_result *res;
+	const struct kms_transport_id *tid;
 	const uint8_t *buf;
 	size_t len;
 	uint64_t now_ntp;
@@ -229,10 +230,11 @@ static enum kms_outcome refuse(struct req *r, enum kms_outcome o, int hint,
 
 /* ---- P-21 steps --------------------------------------------------------------- */
 
-/* The HDR fields an Error needs, read by hand when the parser gave up. */
+/* The HDR fields an Error needs, read by hand when the parser gave up.
+ * An Error is never answered with an Error (mikey.md 6.4). */
 static void peek_hdr(struct req *r)
 {
-	if (r->len >= 10 && r->buf[0] == MK_VERSION) {
+	if (r->len >= 10 && r->buf[0] == MK_VERSION && r->buf[1] != MK_DT_ERROR) {
 		r->have_hdr = true;
 		r->prf = r->buf[3] & 0x7f;
 		r->csb_id = (uint32_t)r->buf[4] << 24 | (uint32_t)r->buf[5] << 16 |
@@ -562,6 +564,8 @@ static enum kms_outcome do_request(struct req *r)
 	if (!want->pl.present || want->is_ticket)
 		return refuse(r, KMS_OUT_MALFORMED, MK_E_UNSPECIFIED, "no desired Ticket Policy");
 	audit_policy(a, &want->tp);
+	if (want->tp_data_raw.n > TP_MAX)
+		return refuse(r, KMS_OUT_TP_PARAM, -1, "desired policy too large");
 	if (want->tp.nr == 0)
 		return refuse(r, KMS_OUT_TP_PARAM, -1, "no IDRr in the desired policy");
 	for (i = 0; i < want->tp.nr; i++)
@@ -684,14 +688,23 @@ out:
 
 /* ---- RESOLVE_INIT_PSK -> RESOLVE_RESP -------------------------------------------- */
 
-static const struct kms_nf_principal *nf_principal(const struct kms_engine *e,
-						   const char *impi)
+/* P-14: a network function is known by the IMPI of its GBA subscription
+ * or by the subject of the TLS client certificate it presented. */
+static const struct kms_nf_principal *nf_principal(const struct req *r)
 {
+	const struct kms_engine *e = r->e;
+	const struct kms_transport_id *tid = r->tid;
 	size_t i;
 
-	for (i = 0; impi && i < e->cfg.n_nfs; i++)
-		if (strcmp(e->cfg.nfs[i].impi, impi) == 0)
-			return &e->cfg.nfs[i];
+	for (i = 0; i < e->cfg.n_nfs; i++) {
+		const struct kms_nf_principal *nf = &e->cfg.nfs[i];
+
+		if (nf->impi && r->sub.impi && strcmp(nf->impi, r->sub.impi) == 0)
+			return nf;
+		if (nf->cert_subject && tid && tid->kind == KMS_TID_CLIENT_CERT && tid->value &&
+		    str_eq(nf->cert_subject, tid->value, tid->len))
+			return nf;
+	}
 	return NULL;
 }
 
@@ -808,7 +821,7 @@ static enum kms_outcome do_resolve(struct req *r)
 
 	/* P-14: listed, group member, or a network-function principal. */
 	az = resolver_listed(r->e, &tk->tp, r->own_id, r->own_id_len, &group);
-	nf = nf_principal(r->e, r->sub.impi);
+	nf = nf_principal(r);
 	if (az == KMS_AUTHZ_NONE && nf)
 		az = nf->intercept ? KMS_AUTHZ_NF_INTERCEPT : KMS_AUTHZ_NF;
 	a->authz = az;
@@ -977,6 +990,7 @@ enum kms_outcome kms_engine_handle(const struct kms_engine *e, const uint8_t *re
 	memset(&r, 0, sizeof(r));
 	r.e = e;
 	r.res = res;
+	r.tid = tid;
 	r.buf = req;
 	r.len = req ? len : 0;
 	r.now_ntp = e->cfg.clock(e->cfg.clock_ctx);

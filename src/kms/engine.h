@@ -104,7 +104,10 @@ struct kms_group {
 
 /*
  * A network-function principal (P-14), identified by the IMPI of its GBA
- * subscription.  It may resolve any ticket within its validity.
+ * subscription or by the subject DN of its TLS client certificate (the
+ * transport identity KMS_TID_CLIENT_CERT); either may be NULL.  Its MIKEY
+ * message is still keyed and MACed by its own B-TID.  It may resolve any
+ * ticket within the ticket's validity.
  *  - intercept = false (media gateway, ...): it gets what any responder gets,
  *    keys forked for its own IDRr (P-25) - it terminates a leg itself.
  *  - intercept = true (lawful interception): it gets the unforked keys, i.e.
@@ -118,6 +121,7 @@ struct kms_group {
  */
 struct kms_nf_principal {
 	const char *impi;
+	const char *cert_subject;
 	bool intercept;
 };
 

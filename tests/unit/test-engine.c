@@ -114,9 +114,11 @@ static const char *const team_members[] = { "sip:carol@home1.net", "sip:bob@home
 static const struct kms_group groups[] = {
 	{ "sip:team@home1.net", team_members, 2 },
 };
+#define PROBE_DN "CN=li-probe,O=operator"
 static const struct kms_nf_principal nfs[] = {
-	{ "li@home1.net", true },
-	{ "mgw@home1.net", false },
+	{ "li@home1.net", NULL, true },
+	{ "mgw@home1.net", NULL, false },
+	{ NULL, PROBE_DN, true },
 };
 
 struct fx {
@@ -141,7 +143,7 @@ static void fx_open_set(struct fx *f, struct kms_tpk_set *set, unsigned sets)
 	c.groups = groups;
 	c.n_groups = 1;
 	c.nfs = nfs;
-	c.n_nfs = 2;
+	c.n_nfs = 3;
 	c.keys.lookup = ks_lookup;
 	c.keys.release = ks_release;
 	c.keyring = f->kr;
@@ -747,6 +749,21 @@ static void test_network_functions(void)
 	resolve(&f, &al, MGW, &(struct opt){ 0 }, &q, &a);
 	check_resolved(&al, &a, &q, MGW, true);
 	CU_ASSERT_EQUAL(a.res.audit.authz, KMS_AUTHZ_NF);
+	/* a principal by client certificate: Dave's B-TID, the probe's
+	 * certificate on the transport; without it Dave is refused */
+	{
+		struct ue d = ue_of(DAVE);
+		struct kms_transport_id cert = { KMS_TID_CLIENT_CERT, PROBE_DN, strlen(PROBE_DN) };
+		struct kms_transport_id other = { KMS_TID_CLIENT_CERT, "CN=x", 4 };
+
+		build_resolve(&q, &al, &d, &(struct opt){ 0 });
+		run(&f, q.buf, q.len, &cert, &a);
+		check_resolved(&al, &a, &q, DAVE, false);
+		CU_ASSERT_EQUAL(a.res.audit.authz, KMS_AUTHZ_NF_INTERCEPT);
+		build_resolve(&q, &al, &d, &(struct opt){ 0 });
+		run(&f, q.buf, q.len, &other, &a);
+		expect_error(&a, KMS_OUT_FORBIDDEN, MK_E_AUTH_FAILURE, true, &q, &d);
+	}
 	fx_close(&f);
 }
 
@@ -898,6 +915,19 @@ static void test_refuse_identity(void)
 	/* IDRkms naming another KMS */
 	refuse_request(&(struct opt){ .idrkms = "kms.other.net" }, NULL, KMS_OUT_FORBIDDEN,
 		       MK_E_AUTH_FAILURE, true);
+	/* a policy too large for a 4 KiB response */
+	{
+		static char big[4][700];
+		unsigned i;
+
+		for (i = 0; i < 4; i++) {
+			memset(big[i], 'a', sizeof(big[i]) - 1);
+			memcpy(big[i], "sip:", 4);
+			big[i][5] = (char)('0' + i);
+		}
+		refuse_request(&(struct opt){ .idrr = { big[0], big[1], big[2], big[3] } }, NULL,
+			       KMS_OUT_TP_PARAM, MK_E_INVALID_TPPAR, true);
+	}
 	/* Ticket Type 2 asked for (P-22) */
 	refuse_request(&(struct opt){ .ticket_type = 3 }, NULL, KMS_OUT_TICKET_TYPE,
 		       MK_E_INVALID_TICKET, true);
@@ -983,6 +1013,31 @@ static void test_refuse_garbage(void)
 	CU_ASSERT_EQUAL(run(&f, transfer_hdr, sizeof(transfer_hdr), NULL, &a), KMS_OUT_MALFORMED);
 	CU_ASSERT(a.res.resp_len > 0);
 	CU_ASSERT_FALSE(a.res.error_maced);
+	/* an Error is not answered with an Error (mikey.md 6.4) */
+	{
+		struct mk_msg em;
+		uint8_t buf[128];
+		size_t n = 0;
+
+		memset(&em, 0, sizeof(em));
+		em.hdr.pl.present = true;
+		em.hdr.version = 1;
+		em.hdr.data_type = MK_DT_ERROR;
+		em.hdr.map_type = MK_MAP_EMPTY;
+		em.t.pl.present = true;
+		em.t.ts = now_ntp;
+		em.nerr = 1;
+		em.err[0].pl.present = true;
+		em.err[0].code = MK_E_UNSPECIFIED;
+		CU_ASSERT_EQUAL_FATAL(mk_build(&em, buf, sizeof(buf), &n), MK_OK);
+		CU_ASSERT_EQUAL(run(&f, buf, n, NULL, &a), KMS_OUT_UNSUPPORTED);
+		CU_ASSERT_EQUAL(a.res.resp_len, 0u);
+		buf[n - 1] ^= 0xff; /* and not when it is malformed either */
+		buf[2] = 0x99;
+		run(&f, buf, n, NULL, &a);
+		CU_ASSERT_NOT_EQUAL(a.res.outcome, KMS_OUT_OK);
+		CU_ASSERT_EQUAL(a.res.resp_len, 0u);
+	}
 	fx_close(&f);
 }
 
