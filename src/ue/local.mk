@@ -2,7 +2,9 @@
 # -- uecall: UE side of the MIKEY-TICKET flow, KMS client transports, SRTP proof
 noinst_LIBRARIES += src/ue/libuecall.a
 src_ue_libuecall_a_SOURCES = src/ue/call.c src/ue/call.h \
-	src/ue/srtpproof.c src/ue/srtpproof.h
+	src/ue/srtpproof.c src/ue/srtpproof.h \
+	src/ue/kmsclient.c src/ue/kmsclient.h \
+	src/ue/cmd_call.c src/ue/cmd_call.h
 src_ue_libuecall_a_CFLAGS = $(AM_CFLAGS) $(GNUTLS_CFLAGS) $(NETTLE_CFLAGS) $(JANSSON_CFLAGS) \
 	$(CURL_CFLAGS) $(SRTP_CFLAGS)
 TK_UECALL_LIBS = src/ue/libuecall.a src/mikey/libmikey.a src/gba/libgba.a src/util/libtkutil.a \
@@ -14,3 +16,29 @@ tests_unit_test_ue_call_SOURCES = tests/unit/test-ue-call.c tests/unit/tk_test.h
 tests_unit_test_ue_call_CFLAGS = $(TK_TEST_CFLAGS) $(JANSSON_CFLAGS)
 tests_unit_test_ue_call_LDADD = $(TK_UECALL_LIBS) $(CUNIT_LIBS)
 # -- end uecall
+# -- ueboot: UE bootstrapping (simulated USIM, Ub client, state file) and tkms-ue
+noinst_LIBRARIES += src/ue/libue.a
+src_ue_libue_a_SOURCES = \
+	src/ue/usim.c src/ue/usim.h \
+	src/ue/state.c src/ue/state.h \
+	src/ue/ui_boot.c src/ue/ui_boot.h \
+	src/ue/ui_boot_cli.c src/ue/ui_boot_cli.h
+src_ue_libue_a_CFLAGS = $(AM_CFLAGS) $(CURL_CFLAGS) $(JANSSON_CFLAGS) $(XML_CFLAGS) \
+	$(GNUTLS_CFLAGS) $(NETTLE_CFLAGS)
+# libue uses the NAF library's RFC 3339 parser (naf/zn.h).
+TK_UE_LIBS = src/ue/libue.a $(TK_NAF_LIBS) $(XML_LIBS)
+
+bin_PROGRAMS += src/ue/tkms-ue
+src_ue_tkms_ue_SOURCES = src/ue/tkms-ue.c
+src_ue_tkms_ue_CFLAGS = $(AM_CFLAGS)
+src_ue_tkms_ue_LDADD = $(TK_UE_LIBS)
+
+check_PROGRAMS += tests/unit/test-ue-boot
+TESTS += tests/unit/test-ue-boot
+tests_unit_test_ue_boot_SOURCES = tests/unit/test-ue-boot.c tests/unit/tk_test.h
+tests_unit_test_ue_boot_CFLAGS = $(TK_TEST_CFLAGS)
+tests_unit_test_ue_boot_LDADD = $(TK_UE_LIBS) $(TK_TEST_LIBS)
+
+TESTS += tests/system/gba-bootstrap.sh
+dist_check_SCRIPTS += tests/system/gba-bootstrap.sh
+# -- end ueboot
