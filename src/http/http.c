@@ -269,11 +269,14 @@ static void on_connection(void *cls, struct MHD_Connection *c, void **socket_con
 	pthread_mutex_lock(&srv->lock);
 	if (!srv->hint_set) {
 		void *cred = NULL;
+		/* DHE-PSK with a client that announces no RFC 7919 group
+		 * (e.g. OpenSSL under TLS 1.2) needs server DH parameters. */
 		if (gnutls_credentials_get(s, GNUTLS_CRD_PSK, &cred) == 0 && cred &&
-		    gnutls_psk_set_server_credentials_hint(cred, TK_HTTP_PSK_HINT) == 0)
+		    gnutls_psk_set_server_credentials_hint(cred, TK_HTTP_PSK_HINT) == 0 &&
+		    gnutls_psk_set_server_known_dh_params(cred, GNUTLS_SEC_PARAM_MEDIUM) == 0)
 			srv->hint_set = true;
 		else
-			logf_(srv, 3, "cannot set the PSK identity hint");
+			logf_(srv, 3, "cannot set the PSK identity hint and DH parameters");
 	}
 	pthread_mutex_unlock(&srv->lock);
 }

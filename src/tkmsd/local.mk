@@ -16,5 +16,5 @@ src_tkmsd_tkmsd_SOURCES = src/tkmsd/tkmsd.c
 src_tkmsd_tkmsd_CFLAGS = $(AM_CFLAGS) $(JANSSON_CFLAGS) $(GNUTLS_CFLAGS)
 src_tkmsd_tkmsd_LDADD = src/tkmsd/libtkmsd.a $(TK_HTTP_LIBS) $(TK_NAF_LIBS) $(JANSSON_LIBS)
 
-TESTS += tests/system/tkmsd-basic.sh tests/system/tkmsd-config.sh
-dist_check_SCRIPTS += tests/system/tkmsd-basic.sh tests/system/tkmsd-config.sh
+TESTS += tests/system/tkmsd-basic.sh tests/system/tkmsd-config.sh tests/system/tkmsd-psk.sh
+dist_check_SCRIPTS += tests/system/tkmsd-basic.sh tests/system/tkmsd-config.sh tests/system/tkmsd-psk.sh

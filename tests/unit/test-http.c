@@ -633,6 +633,10 @@ static void test_psk_tls12(void)
 			"-CIPHER-ALL:+AES-128-GCM", dhe_aes128);
 	check_psk_suite(srv, "NORMAL:-VERS-ALL:+VERS-TLS1.2:-KX-ALL:+DHE-PSK:"
 			"-CIPHER-ALL:+AES-256-GCM", dhe_aes256);
+	/* A client announcing no finite-field group (as OpenSSL does under
+	 * TLS 1.2) still gets DHE-PSK: the server has its own DH parameters. */
+	check_psk_suite(srv, "NORMAL:-VERS-ALL:+VERS-TLS1.2:-KX-ALL:+DHE-PSK:"
+			"-CIPHER-ALL:+AES-128-GCM:-GROUP-ALL:+GROUP-X25519", dhe_aes128);
 	check_psk_suite(srv, "NORMAL:-VERS-ALL:+VERS-TLS1.2:-KX-ALL:+PSK:"
 			"-CIPHER-ALL:+AES-128-GCM", psk_aes128);
 	tk_http_stop(srv, 1000);
