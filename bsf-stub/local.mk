@@ -61,3 +61,9 @@ tests_unit_test_bsf_store_LDADD = $(BSF_TEST_LIBS)
 tests_unit_test_bsf_table_SOURCES = tests/unit/test-bsf-table.c tests/unit/tk_test.h
 tests_unit_test_bsf_table_CFLAGS = $(BSF_TEST_CFLAGS)
 tests_unit_test_bsf_table_LDADD = $(BSF_TEST_LIBS)
+
+# Benchmark (prints figures; run against a demo bsf-stub).
+noinst_PROGRAMS += bsf-stub/bsf-bench
+bsf_stub_bsf_bench_SOURCES = bsf-stub/bsf-bench.c
+bsf_stub_bsf_bench_CFLAGS = $(AM_CFLAGS) $(CURL_CFLAGS)
+bsf_stub_bsf_bench_LDADD = $(BSF_UE_LIBS) $(PTHREAD_LIBS)
