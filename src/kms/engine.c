@@ -84,7 +84,7 @@ const char *kms_outcome_str(enum kms_outcome o)
 		[KMS_OUT_REPLAY_FULL] = "replay-full",
 		[KMS_OUT_INTERNAL] = "internal",
 	};
-	return (unsigned)o < KMS_OUT_OUTCOME_END ? s[o] : "?";
+	return (unsigned)o < KMS_OUT_END ? s[o] : "?";
 }
 
 const char *kms_op_str(enum kms_op op)

@@ -7,6 +7,14 @@
  * caller buffer, and one audit record.  Implements profile P-2, P-4, P-6
  * (bodies), P-8..P-15, P-19..P-25 and mikey.md 4, 5.7, 5.8, 6.
  *
+ * Use (tkmsd): fill struct kms_engine_config (key source = the NAF library's
+ * naf_get_key with TK_UA_IMS_KMS behind lookup()/release(), keyring, replay
+ * cache, policy and principals from the configuration), kms_engine_new()
+ * once, then per POST /mikey body kms_engine_handle() with the transport
+ * identity and a 4 KiB response buffer; map res.outcome to HTTP (table
+ * below), send res.resp[0..resp_len) as application/mikey when resp_len > 0,
+ * and write res.audit as the P-15 line.  kms_engine_free() at shutdown.
+ *
  * Thread safety: an engine is read-only after kms_engine_new(); the only
  * shared mutable state lives behind the key source, the keyring and the
  * replay cache, which are themselves thread-safe.  The engine keeps no
@@ -30,21 +38,23 @@ struct kms_replay;
  */
 enum kms_outcome {
 	KMS_OUT_OK = 0,             /* 200, body REQUEST_RESP / RESOLVE_RESP */
-	KMS_OUT_MALFORMED,          /* 400, Error (unauthenticated) if the HDR was readable */
-	KMS_OUT_UNSUPPORTED,        /* 400, data type / algorithm / NULL MAC / mixed sets (P-8) */
+	KMS_OUT_MALFORMED,          /* 400, Error 12 (7: no IDRpsk) if the HDR was readable */
+	KMS_OUT_UNSUPPORTED,        /* 400, Error 11 data type, 2 PRF / set disabled, 3 MAC:
+				     * NULL MAC or mixed sets (P-8); no body for version != 1 */
 	KMS_OUT_BAD_TIMESTAMP,      /* 400, Error 1 (P-9) */
 	KMS_OUT_REPLAY,             /* 400, MACed Error 1 (P-9, P-21) */
-	KMS_OUT_BOOTSTRAP_REQUIRED, /* 401 + Digest challenge (P-6, P-27): unknown/expired B-TID */
+	KMS_OUT_BOOTSTRAP_REQUIRED, /* 401 + Digest challenge (P-6, P-27): unknown / expired
+				     * B-TID; body (optional) unauthenticated Error 0 */
 	KMS_OUT_AUTH_FAILED,        /* 403, Error 0: MAC wrong, transport B-TID != IDRpsk (P-2) */
 	KMS_OUT_FORBIDDEN,          /* 403, MACed Error 0: identity not the subscriber's, not an
-				 * authorized resolver (P-13, P-14) */
+				     * authorized resolver, IDRkms not us (P-13, P-14) */
 	KMS_OUT_TICKET_INVALID,     /* 403, MACed Error 0 (P-22) */
 	KMS_OUT_TICKET_TYPE,        /* 400, MACed Error 14 (P-22) */
 	KMS_OUT_TP_PARAM,           /* 400, MACed Error 15 (P-22) */
-	KMS_OUT_BSF_UNAVAILABLE,    /* 503 + Retry-After */
-	KMS_OUT_REPLAY_FULL,        /* 503 + Retry-After (P-9: fail closed) */
-	KMS_OUT_INTERNAL,           /* 500 */
-	KMS_OUT_OUTCOME_END
+	KMS_OUT_BSF_UNAVAILABLE,    /* 503 + Retry-After; unauthenticated Error 12 */
+	KMS_OUT_REPLAY_FULL,        /* 503 + Retry-After (P-9: fail closed); MACed Error 12 */
+	KMS_OUT_INTERNAL,           /* 500; Error 12 */
+	KMS_OUT_END
 };
 
 const char *kms_outcome_str(enum kms_outcome o);
@@ -192,7 +202,8 @@ struct kms_audit {
 };
 
 struct kms_result {
-	/* in: where the response goes (4 KiB is ample for one ticket) */
+	/* in: where the response goes; 4 KiB always suffices (desired policies
+	 * whose TP Data exceeds 2 KiB are refused with KMS_OUT_TP_PARAM) */
 	uint8_t *resp;
 	size_t resp_cap;
 	/* out */
