@@ -50,13 +50,13 @@ enum ue_kms_rc {
 
 struct ue_kms_reply {
 	long status;                 /* HTTP status */
-	uint8_t body[UE_KMS_BODY_MAX];
 	size_t body_len;
 	bool is_mikey;               /* Content-Type application/mikey */
 	bool bootstrap_required;     /* P-6: 401 with realm 3GPP-bootstrapping@... */
 	long retry_after;            /* 503 Retry-After seconds, -1 if absent */
 	char transport[96];          /* what was used, e.g. "PSK-TLS1.2 00a8" */
 	char err[256];               /* reason for a negative return */
+	uint8_t body[UE_KMS_BODY_MAX]; /* last: the rest is reset per call */
 };
 
 /* POST one MIKEY message and collect the answer.  Returns UE_KMS_OK when an

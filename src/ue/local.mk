@@ -15,6 +15,13 @@ TESTS += tests/unit/test-ue-call
 tests_unit_test_ue_call_SOURCES = tests/unit/test-ue-call.c tests/unit/tk_test.h
 tests_unit_test_ue_call_CFLAGS = $(TK_TEST_CFLAGS) $(JANSSON_CFLAGS)
 tests_unit_test_ue_call_LDADD = $(TK_UECALL_LIBS) $(CUNIT_LIBS)
+
+check_PROGRAMS += tests/unit/test-ue-kmsclient
+TESTS += tests/unit/test-ue-kmsclient
+tests_unit_test_ue_kmsclient_SOURCES = tests/unit/test-ue-kmsclient.c tests/unit/tk_test.h
+tests_unit_test_ue_kmsclient_CFLAGS = $(TK_TEST_CFLAGS) $(MHD_CFLAGS)
+tests_unit_test_ue_kmsclient_LDADD = $(TK_UECALL_LIBS) src/http/libtkhttp.a src/util/libtkutil.a \
+	$(MHD_LIBS) $(CUNIT_LIBS) $(TK_CRYPTO_LIBS) $(PTHREAD_LIBS)
 # -- end uecall
 # -- ueboot: UE bootstrapping (simulated USIM, Ub client, state file) and tkms-ue
 noinst_LIBRARIES += src/ue/libue.a
