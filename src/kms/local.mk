@@ -26,6 +26,12 @@ tests_unit_test_engine_CFLAGS = $(TK_TEST_CFLAGS)
 tests_unit_test_engine_LDADD = src/kms/libkms.a src/mikey/libmikey.a $(TK_TEST_LIBS) \
 	$(JANSSON_LIBS) $(PTHREAD_LIBS)
 TESTS += tests/unit/test-engine
+check_PROGRAMS += tests/unit/test-engine-policy
+tests_unit_test_engine_policy_SOURCES = tests/unit/test-engine-policy.c tests/unit/tk_test.h
+tests_unit_test_engine_policy_CFLAGS = $(TK_TEST_CFLAGS)
+tests_unit_test_engine_policy_LDADD = src/kms/libkms.a src/mikey/libmikey.a $(TK_TEST_LIBS) \
+	$(JANSSON_LIBS) $(PTHREAD_LIBS)
+TESTS += tests/unit/test-engine-policy
 noinst_PROGRAMS += src/kms/engine-bench
 src_kms_engine_bench_SOURCES = src/kms/engine-bench.c
 src_kms_engine_bench_CFLAGS = $(AM_CFLAGS)
