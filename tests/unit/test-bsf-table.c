@@ -38,7 +38,7 @@ static void test_eviction(void)
 {
 	struct bsf_table *t = bsf_table_new(3, sizeof(struct val));
 	struct val v = { 0, "" }, out;
-	char k[8];
+	char k[16];
 
 	for (int i = 0; i < 3; i++) {
 		snprintf(k, sizeof k, "k%d", i);
