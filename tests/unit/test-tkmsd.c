@@ -1,0 +1,205 @@
+/*
+ * test-tkmsd.c: the tkmsd pieces that need no daemon: the P-15 audit writer
+ * (one JSON line per event, a time stamp first, key-like members refused,
+ * concurrent writers never interleave), the PSK Ua id choice (P-1), and the
+ * configuration loader's result for the embedded defaults and a file.
+ */
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <jansson.h>
+
+#include "tkmsd/audit.h"
+#include "tkmsd/conf.h"
+#include "tkmsd/psk.h"
+#include "tk_test.h"
+
+static char dir[64];
+
+static void test_audit_lines(void)
+{
+	char path[128], err[200], line[512];
+	struct tkmsd_audit *a;
+	json_t *ev;
+	FILE *f;
+	int n = 0;
+
+	snprintf(path, sizeof path, "%s/audit.log", dir);
+	a = tkmsd_audit_open(path, err, sizeof err);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(a);
+	ev = json_pack("{s:s, s:s, s:i, s:s}", "op", "request", "impi", "alice@home1.net",
+		       "key_id", 7, "result", "ok \"quoted\"\nnewline");
+	CU_ASSERT_EQUAL(tkmsd_audit_write(a, ev), 0);
+	json_decref(ev);
+	ev = json_pack("{s:s, s:s}", "op", "request", "Ks_NAF", "00");
+	CU_ASSERT_EQUAL(tkmsd_audit_write(a, ev), -1);
+	json_decref(ev);
+	ev = json_pack("{s:s, s:s}", "op", "resolve", "tgk", "00");
+	CU_ASSERT_EQUAL(tkmsd_audit_write(a, ev), -1);
+	json_decref(ev);
+	ev = json_pack("[s]", "x");
+	CU_ASSERT_EQUAL(tkmsd_audit_write(a, ev), -1);
+	json_decref(ev);
+	tkmsd_audit_close(a);
+
+	f = fopen(path, "r");
+	CU_ASSERT_PTR_NOT_NULL_FATAL(f);
+	while (fgets(line, sizeof line, f)) {
+		json_error_t je;
+		json_t *o = json_loads(line, 0, &je);
+		n++;
+		CU_ASSERT_PTR_NOT_NULL_FATAL(o);
+		CU_ASSERT_EQUAL(strncmp(line, "{\"time\":\"", 9), 0);
+		CU_ASSERT_EQUAL(strlen(json_string_value(json_object_get(o, "time"))), 24);
+		CU_ASSERT_STRING_EQUAL(json_string_value(json_object_get(o, "impi")), "alice@home1.net");
+		CU_ASSERT_EQUAL(json_integer_value(json_object_get(o, "key_id")), 7);
+		CU_ASSERT_STRING_EQUAL(json_string_value(json_object_get(o, "result")),
+				       "ok \"quoted\"\nnewline");
+		json_decref(o);
+	}
+	fclose(f);
+	CU_ASSERT_EQUAL(n, 1);
+	CU_ASSERT_PTR_NULL(tkmsd_audit_open("/nonexistent/dir/audit.log", err, sizeof err));
+	CU_ASSERT_PTR_NOT_NULL(strstr(err, "/nonexistent/dir/audit.log"));
+}
+
+struct writer { struct tkmsd_audit *a; int id; };
+
+static void *write_many(void *arg)
+{
+	struct writer *w = arg;
+	char pad[300];
+	int i;
+
+	memset(pad, 'a' + w->id, sizeof pad - 1);
+	pad[sizeof pad - 1] = 0;
+	for (i = 0; i < 200; i++) {
+		json_t *ev = json_pack("{s:i, s:i, s:s}", "writer", w->id, "n", i, "pad", pad);
+		if (tkmsd_audit_write(w->a, ev) != 0)
+			CU_FAIL("audit write");
+		json_decref(ev);
+	}
+	return NULL;
+}
+
+static void test_audit_concurrent(void)
+{
+	char path[128], err[200], line[1024];
+	struct writer w[4];
+	pthread_t t[4];
+	FILE *f;
+	int i, n = 0;
+
+	snprintf(path, sizeof path, "%s/audit2.log", dir);
+	w[0].a = tkmsd_audit_open(path, err, sizeof err);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(w[0].a);
+	for (i = 0; i < 4; i++) {
+		w[i].a = w[0].a;
+		w[i].id = i;
+		pthread_create(&t[i], NULL, write_many, &w[i]);
+	}
+	for (i = 0; i < 4; i++)
+		pthread_join(t[i], NULL);
+	tkmsd_audit_close(w[0].a);
+	f = fopen(path, "r");
+	CU_ASSERT_PTR_NOT_NULL_FATAL(f);
+	while (fgets(line, sizeof line, f)) {
+		json_error_t je;
+		json_t *o = json_loads(line, 0, &je);
+		CU_ASSERT_PTR_NOT_NULL(o);
+		json_decref(o);
+		n++;
+	}
+	fclose(f);
+	CU_ASSERT_EQUAL(n, 800);
+}
+
+static void test_psk_ua(void)
+{
+	struct tk_http_psk_query q = { "x", TK_TLS_1_2, { 0xcc, 0xac } };
+	tk_ua_id ua = tkmsd_psk_ua(&q);
+	static const uint8_t want12[5] = { 0x01, 0x00, 0x01, 0xcc, 0xac };
+	static const uint8_t want13[5] = { 0x01, 0x00, 0x00, 0x00, 0x07 };
+
+	CU_ASSERT(memcmp(ua.b, want12, 5) == 0);
+	q.tls_version = TK_TLS_1_3;
+	q.suite[0] = 0x13;
+	q.suite[1] = 0x01;
+	ua = tkmsd_psk_ua(&q);
+	CU_ASSERT(memcmp(ua.b, want13, 5) == 0);
+}
+
+static void test_config_values(void)
+{
+	struct tkmsd_config c;
+	char err[2000], path[128];
+	FILE *f;
+
+	CU_ASSERT_EQUAL_FATAL(tkmsd_config_load(NULL, &c, err, sizeof err), 0);
+	CU_ASSERT_STRING_EQUAL(c.fqdn, "kms.home1.net");
+	CU_ASSERT(c.psk.enabled && c.https.enabled && !c.http.enabled);
+	CU_ASSERT_STRING_EQUAL(c.psk.listen, "127.0.0.1:8443");
+	CU_ASSERT_STRING_EQUAL(c.bsf.url, "http://127.0.0.1:8081");
+	CU_ASSERT_STRING_EQUAL(c.bsf.token, "lab-token-kms");
+	CU_ASSERT_STRING_EQUAL(c.bsf.gsid, "0");
+	CU_ASSERT_EQUAL(c.limits.max_body, 65536);
+	CU_ASSERT_EQUAL(c.policy.clock_skew, 300);
+	CU_ASSERT(c.policy.set128 && c.policy.set256);
+	/* P-11: D E F G H I J N O */
+	CU_ASSERT_EQUAL(c.policy.flags_default, 0x10000u | 0x08000 | 0x04000 | 0x02000 | 0x01000 |
+			0x00800 | 0x00400 | 0x00040 | 0x00020);
+	CU_ASSERT_EQUAL(c.policy.flags_choosable, 0x04000u | 0x02000 | 0x01000 | 0x00800 | 0x00400);
+	CU_ASSERT_EQUAL(c.n_groups, 0);
+	CU_ASSERT_PTR_NULL(c.pid_file);
+	tkmsd_config_free(&c);
+
+	snprintf(path, sizeof path, "%s/c.json", dir);
+	f = fopen(path, "w");
+	CU_ASSERT_PTR_NOT_NULL_FATAL(f);
+	fputs("{ \"fqdn\": \"kms.example.org\", \"listeners\": { \"http\": { \"enabled\": true } },"
+	      " \"policy\": { \"allowed_sets\": [\"256\"] },"
+	      " \"groups\": { \"sip:team@home1.net\": [\"sip:carol@home1.net\", \"sip:dave@home1.net\"] },"
+	      " \"network_functions\": [ { \"name\": \"li-1\", \"impi\": \"li-1@home1.net\", \"intercept\": true },"
+	      "   { \"name\": \"mgw\", \"cert_subject\": \"CN=mgw\" } ] }", f);
+	fclose(f);
+	CU_ASSERT_EQUAL_FATAL(tkmsd_config_load(path, &c, err, sizeof err), 0);
+	CU_ASSERT_STRING_EQUAL(c.fqdn, "kms.example.org");
+	CU_ASSERT(c.http.enabled);
+	CU_ASSERT_STRING_EQUAL(c.http.listen, "127.0.0.1:8082"); /* merged default */
+	CU_ASSERT(!c.policy.set128 && c.policy.set256);
+	CU_ASSERT_EQUAL_FATAL(c.n_groups, 1);
+	CU_ASSERT_STRING_EQUAL(c.groups[0].uri, "sip:team@home1.net");
+	CU_ASSERT_EQUAL(c.groups[0].n_members, 2);
+	CU_ASSERT_STRING_EQUAL(c.groups[0].members[1], "sip:dave@home1.net");
+	CU_ASSERT_EQUAL_FATAL(c.n_nfs, 2);
+	CU_ASSERT(c.nfs[0].intercept && !c.nfs[1].intercept);
+	CU_ASSERT_STRING_EQUAL(c.nfs[0].impi, "li-1@home1.net");
+	CU_ASSERT_STRING_EQUAL(c.nfs[1].cert_subject, "CN=mgw");
+	CU_ASSERT_PTR_NULL(c.nfs[1].impi);
+	tkmsd_config_free(&c);
+}
+
+int main(void)
+{
+	static const struct tk_test tests[] = {
+		TK_TEST(test_audit_lines),
+		TK_TEST(test_audit_concurrent),
+		TK_TEST(test_psk_ua),
+		TK_TEST(test_config_values),
+		{ NULL, NULL }
+	};
+	char cmd[128];
+	int rc;
+
+	snprintf(dir, sizeof dir, "/tmp/test-tkmsd.XXXXXX");
+	if (!mkdtemp(dir))
+		return 2;
+	rc = tk_test_run("tkmsd", tests);
+	snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
+	if (system(cmd) != 0)
+		fprintf(stderr, "could not remove %s\n", dir);
+	return rc;
+}
