@@ -43,7 +43,7 @@ tests_system_ub_client_LDADD = $(BSF_UE_LIBS)
 
 # System tests on tests/system/lib.sh (real bsf-stub on free loopback ports).
 BSF_SYSTEM_TESTS = tests/system/bsf-ub.sh tests/system/bsf-hostile.sh tests/system/bsf-state.sh \
-	tests/system/bsf-config.sh
+	tests/system/bsf-config.sh tests/system/bsf-zn-tls.sh
 TESTS += $(BSF_SYSTEM_TESTS)
 dist_check_SCRIPTS += $(BSF_SYSTEM_TESTS) tests/system/lib.sh
 

@@ -275,7 +275,10 @@ void bsf_zn_handle(void *cls, struct tk_http_req *req)
 		return;
 	}
 	if (!(naf = authenticate(b, req))) {
-		bsf_log(BSF_LOG_INFO, "zn %s: request without valid NAF credentials", tk_http_peer(req));
+		const struct tk_http_tls *tls = tk_http_tls(req);
+
+		bsf_log(BSF_LOG_INFO, "zn %s: request without valid NAF credentials (client DN: %s)",
+			tk_http_peer(req), tls && tls->client_dn ? tls->client_dn : "none");
 		tk_http_add_header(req, "WWW-Authenticate", "Bearer realm=\"zn\"");
 		tk_http_reply_problem(req, 401, NULL, "missing or invalid NAF credentials");
 		return;
