@@ -19,6 +19,7 @@
 #include "kms/replay.h"
 #include "mikey/mikey.h"
 #include "mikey/mprotect.h"
+#include "util/hexb64.h"
 #include "util/secret.h"
 
 #define RAND_MIN_LEN 32   /* P-20 */
@@ -318,20 +319,9 @@ static enum kms_outcome step_timestamp(struct req *r)
  * Checked before the key lookup so that a mismatch costs no Zn request. */
 static enum kms_outcome step_transport(struct req *r, const struct kms_transport_id *tid)
 {
-	static const char prefix[] = "3GPP-bootstrapping.";
-	const char *v;
-	size_t n;
-
 	if (!tid || (tid->kind != KMS_TID_PSK_BTID && tid->kind != KMS_TID_DIGEST_BTID))
 		return KMS_OUT_OK;
-	v = tid->value;
-	n = v ? tid->len : 0;
-	if (tid->kind == KMS_TID_PSK_BTID && n > sizeof(prefix) - 1 &&
-	    memcmp(v, prefix, sizeof(prefix) - 1) == 0) {
-		v += sizeof(prefix) - 1;
-		n -= sizeof(prefix) - 1;
-	}
-	if (!bytes_eq(v, n, r->btid, r->btid_len))
+	if (!tid->value || !bytes_eq(tid->value, tid->len, r->btid, r->btid_len))
 		return refuse(r, KMS_OUT_AUTH_FAILED, -1, "transport B-TID differs from IDRpsk (P-2)");
 	return KMS_OUT_OK;
 }
@@ -496,17 +486,11 @@ static void fingerprint(struct kms_audit *a, const uint8_t *td, size_t n)
 {
 	struct sha256_ctx h;
 	uint8_t d[SHA256_DIGEST_SIZE];
-	static const char hx[] = "0123456789abcdef";
-	unsigned i;
 
 	sha256_init(&h);
 	sha256_update(&h, n, td);
 	sha256_digest(&h, sizeof(d), d);
-	for (i = 0; i < 8; i++) {
-		a->fingerprint[2 * i] = hx[d[i] >> 4];
-		a->fingerprint[2 * i + 1] = hx[d[i] & 15];
-	}
-	a->fingerprint[16] = 0;
+	tk_hex_encode(d, 8, a->fingerprint);
 }
 
 static void audit_policy(struct kms_audit *a, const struct mk_tp_data *tp)

@@ -63,7 +63,8 @@ const char *kms_outcome_str(enum kms_outcome o);
  * NUL-terminated; len is its length. */
 enum kms_tid_kind {
 	KMS_TID_NONE = 0,     /* plain HTTP, or server-only TLS without Digest */
-	KMS_TID_PSK_BTID,     /* PSK-TLS identity (bare B-TID or "3GPP-bootstrapping." B-TID) */
+	KMS_TID_PSK_BTID,     /* the B-TID of the PSK-TLS identity (the transport strips a
+			       * "3GPP-bootstrapping." prefix, P-7, naf_psk_identity_btid) */
 	KMS_TID_DIGEST_BTID,  /* GBA Digest username = B-TID */
 	KMS_TID_CLIENT_CERT,  /* TLS client certificate subject DN */
 	KMS_TID_USER,         /* password user (reserved: not a B-TID, never a MIKEY key) */
