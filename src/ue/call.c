@@ -21,6 +21,7 @@
 #include <jansson.h>
 
 #include "mikey/mcrypto.h"
+#include "mikey/mprotect.h"
 #include "mikey/ntp.h"
 #include "util/hexb64.h"
 #include "util/secret.h"
@@ -150,52 +151,10 @@ static bool ts_fresh(const struct mk_t *t)
 	return ok && s >= now - UE_TS_WINDOW && s <= now + UE_TS_WINDOW;
 }
 
-/*
- * MAC input of mikey.md 5.6: message bytes up to the MAC field, without the
- * byte range [cut_off, cut_off + cut_len) (TRANSFER_INIT's Initiator Data
- * length and Initiator Data), followed by up to two suffixes.
- */
-struct mac_in {
-	struct mk_span s[4];
-	size_t n;
-};
-
-static void mac_in_msg(struct mac_in *mi, const uint8_t *msg, size_t mac_off,
-		       size_t cut_off, size_t cut_len)
+/* An identity as the codec's byte span (P-4: raw ID Data). */
+static struct mk_bytes bstr(const char *str)
 {
-	mi->n = 0;
-	if (cut_len) {
-		mi->s[mi->n++] = (struct mk_span){ msg, cut_off };
-		mi->s[mi->n++] = (struct mk_span){ msg + cut_off + cut_len,
-						   mac_off - cut_off - cut_len };
-	} else {
-		mi->s[mi->n++] = (struct mk_span){ msg, mac_off };
-	}
-}
-
-static void mac_in_add(struct mac_in *mi, const void *p, size_t n)
-{
-	mi->s[mi->n++] = (struct mk_span){ p, n };
-}
-
-/* Initiator Data cut-out of a parsed TRANSFER_INIT (length field + data). */
-static void init_data_cut(const struct mk_msg *m, size_t *off, size_t *len)
-{
-	*off = 0;
-	*len = 0;
-	if (m->ticket.pl.present && m->ticket.is_ticket) {
-		*off = m->ticket.init_len_off;
-		*len = 2 + m->ticket.init_data.n;
-	}
-}
-
-/* Key set of rows C/D for a message with the algorithms in m. */
-static int keyset_for(struct mk_keyset *ks, uint8_t prf, uint8_t encr, uint8_t mac,
-		      const uint8_t *key, size_t key_len, uint32_t csb, enum mk_dir dir,
-		      const uint8_t *ri, size_t ri_len, const uint8_t *rr, size_t rr_len)
-{
-	return mk_keyset_6043(ks, (enum mk_prf)prf, (enum mk_encr)encr, (enum mk_mac)mac,
-			      key, key_len, csb, dir, ri, ri_len, rr, rr_len);
+	return (struct mk_bytes){ (const uint8_t *)str, str ? strlen(str) : 0 };
 }
 
 /* Heap copies of mk_msg: the structure is a few kilobytes. */
@@ -231,7 +190,6 @@ static int kemac_keys(struct ue_call *c, const struct mk_msg *m, const struct mk
 		      bool want_mpkr, struct ue_err *e)
 {
 	uint8_t plain[2048];
-	size_t plen = 0, eoff = 0;
 	struct mk_keylist *kl;
 	unsigned i, idx = 0;
 	int rc;
@@ -242,19 +200,12 @@ static int kemac_keys(struct ue_call *c, const struct mk_msg *m, const struct mk
 		return fail(e, UE_E_POLICY, MK_E_INVALID_EA,
 			    "KEMAC encryption %u is not the one of our algorithm set",
 			    m->kemac.encr_alg);
-	rc = mk_kemac_decrypt(ks, m->hdr.csb_id, mk_ts_iv_value(m->t.ts_type, m->t.ts),
-			      m->kemac.encr.p, m->kemac.encr.n, plain, sizeof plain, &plen);
-	if (rc != MK_OK)
-		return fail(e, UE_E_CRYPTO, -1, "KEMAC decryption failed (%d)", rc);
 	kl = calloc(1, sizeof *kl);
-	if (!kl) {
-		tk_wipe(plain, sizeof plain);
+	if (!kl)
 		return fail(e, UE_E_CRYPTO, -1, "out of memory");
-	}
-	rc = mk_keylist_parse(plain, plen, kl, &eoff);
+	rc = mk_kemac_open(&m->kemac, ks, m->hdr.csb_id, &m->t, plain, sizeof plain, kl);
 	if (rc != MK_OK) {
-		rc = fail(e, UE_E_PARSE, -1, "KEMAC key data malformed at %zu: %s", eoff,
-			  mk_strerror(rc));
+		rc = fail(e, UE_E_PARSE, -1, "KEMAC cannot be opened: %s", mk_strerror(rc));
 		goto out;
 	}
 	if (kl->n < 1 || kl->k[0].type != MK_KEY_MPK || key_take(&c->mpki, &kl->k[0])) {
@@ -298,15 +249,11 @@ out:
  */
 static int peer_error(const struct mk_msg *m, const struct mk_keyset *ks, struct ue_err *e)
 {
-	struct mac_in mi;
 	bool authentic = false;
 	int code = m->nerr ? m->err[0].code : MK_E_UNSPECIFIED;
 
-	if (m->v.pl.present && ks && m->v.alg == ks->mac) {
-		mac_in_msg(&mi, m->buf, m->v.mac_off, 0, 0);
-		authentic = mk_mac_verify(ks->mac, ks->auth_key, ks->auth_len, mi.s, mi.n,
-					  m->v.mac.p, m->v.mac.n);
-	}
+	if (m->v.pl.present && ks && m->v.alg == ks->mac)
+		authentic = mk_msg_verify(m, ks, NULL, NULL) == MK_OK;
 	return fail(e, UE_E_PEER, code, "MIKEY Error %d (%s) received", code,
 		    authentic ? "authenticated" : "unauthenticated, advisory");
 }
@@ -349,7 +296,6 @@ int ue_request_build(struct ue_call *c, const struct ue_request_opts *o,
 {
 	struct mk_msg *m;
 	struct mk_keyset ks;
-	struct mac_in mi;
 	uint8_t prf, mac, encr;
 	uint32_t csb;
 	size_t len = 0;
@@ -409,20 +355,13 @@ int ue_request_build(struct ue_call *c, const struct ue_request_opts *o,
 		rc = fail(e, UE_E_ARG, -1, "cannot build REQUEST_INIT: %s", mk_strerror(rc));
 		goto out;
 	}
-	/* Row C from the PSK; RANDRi only (mikey.md 5.3). */
-	rc = keyset_for(&ks, prf, encr, mac, cred->psk, sizeof cred->psk, csb, MK_DIR_INITIAL,
-			c->randri, UE_RAND_LEN, NULL, 0);
-	if (rc != MK_OK) {
-		rc = fail(e, UE_E_CRYPTO, -1, "key derivation failed (%d)", rc);
-		goto out;
-	}
-	mac_in_msg(&mi, out, m->v.mac_off, 0, 0);
-	mac_in_add(&mi, c->impu, strlen(c->impu));
-	mac_in_add(&mi, c->kms, strlen(c->kms));
-	rc = mk_mac_compute(ks.mac, ks.auth_key, ks.auth_len, mi.s, mi.n, out + m->v.mac_off);
+	/* Row C from the PSK; MAC suffix Identity_i || Identity_kms (5.6). */
+	rc = mk_msg_keyset(&ks, m, NULL, cred->psk, sizeof cred->psk);
+	if (rc == MK_OK)
+		rc = mk_msg_protect(out, m, &ks, NULL, NULL);
 	mk_keyset_wipe(&ks);
 	if (rc != MK_OK || len > sizeof c->kreq) {
-		rc = fail(e, UE_E_CRYPTO, -1, "MAC computation failed");
+		rc = fail(e, UE_E_CRYPTO, -1, "REQUEST_INIT protection failed: %s", mk_strerror(rc));
 		goto out;
 	}
 	memcpy(c->kreq, out, len);
@@ -473,7 +412,6 @@ int ue_request_finish(struct ue_call *c, const struct ue_request_opts *o,
 {
 	struct mk_msg *m = NULL, *req = NULL;
 	struct mk_keyset ks, kerr;
-	struct mac_in mi;
 	int rc;
 
 	err_clear(e);
@@ -498,8 +436,7 @@ int ue_request_finish(struct ue_call *c, const struct ue_request_opts *o,
 		goto out;
 	}
 	if (m->hdr.data_type == MK_DT_ERROR) {
-		keyset_for(&kerr, c->prf, c->encr, c->mac, cred->psk, sizeof cred->psk,
-			   req->hdr.csb_id, MK_DIR_INITIAL, c->randri, c->randri_len, NULL, 0);
+		mk_msg_keyset(&kerr, req, NULL, cred->psk, sizeof cred->psk);
 		rc = peer_error(m, &kerr, e);
 		goto out;
 	}
@@ -513,15 +450,13 @@ int ue_request_finish(struct ue_call *c, const struct ue_request_opts *o,
 		goto out;
 	}
 	/* Row D from the PSK, RANDRi only; suffix = the whole REQUEST_INIT. */
-	rc = keyset_for(&ks, c->prf, c->encr, c->mac, cred->psk, sizeof cred->psk,
-			m->hdr.csb_id, MK_DIR_RESPONSE, c->randri, c->randri_len, NULL, 0);
+	rc = mk_msg_keyset(&ks, m, req, cred->psk, sizeof cred->psk);
 	if (rc != MK_OK) {
-		rc = fail(e, UE_E_CRYPTO, -1, "key derivation failed (%d)", rc);
+		rc = fail(e, UE_E_POLICY, MK_E_INVALID_EA, "REQUEST_RESP algorithms refused: %s",
+			  mk_strerror(rc));
 		goto out;
 	}
-	mac_in_msg(&mi, resp, m->v.mac_off, 0, 0);
-	mac_in_add(&mi, c->kreq, c->kreq_len);
-	if (!mk_mac_verify(ks.mac, ks.auth_key, ks.auth_len, mi.s, mi.n, m->v.mac.p, m->v.mac.n)) {
+	if (mk_msg_verify(m, &ks, req, NULL) != MK_OK) {
 		rc = fail(e, UE_E_AUTH, MK_E_AUTH_FAILURE, "REQUEST_RESP MAC does not verify");
 		goto out;
 	}
@@ -711,15 +646,12 @@ int ue_transfer_init(struct ue_call *c, const struct ue_transfer_opts *o,
 {
 	struct mk_msg *m = NULL, *rr = NULL;
 	struct mk_keyset ks;
-	struct mk_init_data idd;
-	struct mac_in mi;
-	uint8_t sd[UE_MAX_CS][10], spbuf[64], initbuf[2 + 2 * (2 + MK_MAX_MAC) + 1];
-	uint8_t vrkey[MK_MAX_AUTH_KEY];
-	size_t splen = 0, initlen = 0, len = 0, cut_off, cut_len, maclen;
+	struct mk_ids ids;
+	uint8_t sd[UE_MAX_CS][10], spbuf[64];
+	size_t splen = 0, len = 0;
 	char to[UE_MAX_ID];
 	const struct ue_key *k;
 	unsigned i, ncs = o && o->ncs ? o->ncs : 2;
-	uint8_t *init;
 	int rc;
 
 	err_clear(e);
@@ -798,20 +730,8 @@ int ue_transfer_init(struct ue_call *c, const struct ue_transfer_opts *o,
 	m->ticket = rr->ticket;
 	m->ticket.init_data = (struct mk_bytes){ NULL, 0 };
 	memset(&m->ticket.init, 0, sizeof m->ticket.init);
-	maclen = mk_mac_len((enum mk_mac)c->mac);
-	if (c->flags & MK_TF_I) {
-		/* Initiator Data (mikey.md 3.6, P-12: Vi with NP 9); MACs filled below. */
-		memset(&idd, 0, sizeof idd);
-		idd.first = MK_PT_V;
-		idd.vi.pl.present = idd.vr.pl.present = true;
-		idd.vi.alg = idd.vr.alg = c->mac;
-		rc = mk_init_data_build(&idd, initbuf, sizeof initbuf, &initlen);
-		if (rc != MK_OK) {
-			rc = fail(e, UE_E_ARG, -1, "Initiator Data build failed: %s", mk_strerror(rc));
-			goto out;
-		}
-		m->ticket.init_data = (struct mk_bytes){ initbuf, initlen };
-	}
+	/* With forking the builder writes placeholder Initiator Data (Vi with
+	 * NP 9, P-12), filled by the protection below. */
 	m->v.pl.present = true;
 	m->v.alg = c->mac;
 	rc = mk_build(m, out, cap, &len);
@@ -819,37 +739,18 @@ int ue_transfer_init(struct ue_call *c, const struct ue_transfer_opts *o,
 		rc = fail(e, UE_E_ARG, -1, "cannot build TRANSFER_INIT: %s", mk_strerror(rc));
 		goto out;
 	}
-	/* Row C from MPKi, RANDRi only; Initiator Data cut out; suffix IDi || IDr. */
-	rc = keyset_for(&ks, c->prf, c->encr, c->mac, c->mpki.key, c->mpki.key_len, c->csb_id,
-			MK_DIR_INITIAL, c->randri, c->randri_len, NULL, 0);
-	if (rc != MK_OK) {
-		rc = fail(e, UE_E_CRYPTO, -1, "key derivation failed (%d)", rc);
-		goto out;
-	}
-	cut_off = m->ticket.init_len_off;
-	cut_len = 2 + initlen;
-	mac_in_msg(&mi, out, m->v.mac_off, cut_off, cut_len);
-	mac_in_add(&mi, c->impu, strlen(c->impu));
-	mac_in_add(&mi, to, strlen(to));
-	rc = mk_mac_compute(ks.mac, ks.auth_key, ks.auth_len, mi.s, mi.n, out + m->v.mac_off);
-	if (rc == MK_OK && (c->flags & MK_TF_I)) {
-		/* Vi = TRANSFER_INIT's MAC; Vr over the Initiator Data up to its MAC,
-		 * key row E from MPKr with the TP PRF (P-12). */
-		init = out + cut_off + 2;
-		memcpy(init + 3, out + m->v.mac_off, maclen);
-		rc = mk_derive_vr_key((enum mk_prf)c->tp_prf, c->mpkr.key, c->mpkr.key_len, vrkey,
-				      mk_auth_key_len((enum mk_mac)c->mac));
-		if (rc == MK_OK) {
-			struct mk_span vs = { init, 3 + maclen + 2 };
-
-			rc = mk_mac_compute((enum mk_mac)c->mac, vrkey,
-					    mk_auth_key_len((enum mk_mac)c->mac), &vs, 1,
-					    init + 3 + maclen + 2);
-		}
-		tk_wipe(vrkey, sizeof vrkey);
-	}
+	/* Row C from MPKi, RANDRi only; Initiator Data cut out of the MAC input,
+	 * suffix IDi || IDr; Vi = that MAC; Vr keyed by row E from MPKr. */
+	memset(&ids, 0, sizeof ids);
+	ids.i = bstr(c->impu);
+	ids.r = bstr(to);
+	rc = mk_msg_keyset(&ks, m, NULL, c->mpki.key, c->mpki.key_len);
+	if (rc == MK_OK)
+		rc = mk_msg_protect(out, m, &ks, NULL, &ids);
+	if (rc == MK_OK && (c->flags & MK_TF_I))
+		rc = mk_init_data_protect(out, m, c->mpkr.key, c->mpkr.key_len);
 	if (rc != MK_OK || len > sizeof c->tinit) {
-		rc = fail(e, UE_E_CRYPTO, -1, "MAC computation failed");
+		rc = fail(e, UE_E_CRYPTO, -1, "TRANSFER_INIT protection failed: %s", mk_strerror(rc));
 		goto out;
 	}
 	memcpy(c->tinit, out, len);
@@ -898,9 +799,8 @@ static int fork_keys(struct ue_call *c)
 
 int ue_accept(struct ue_call *c, const uint8_t *msg, size_t len, struct ue_err *e)
 {
-	struct mk_msg *m = NULL;
+	struct mk_msg *m = NULL, *ti = NULL;
 	struct mk_keyset ks, kerr;
-	struct mac_in mi;
 	const struct ue_key *key;
 	struct ue_cs got;
 	unsigned i, j;
@@ -913,8 +813,15 @@ int ue_accept(struct ue_call *c, const uint8_t *msg, size_t len, struct ue_err *
 	if (c->role != UE_ROLE_INITIATOR || c->stage != UE_ST_TRANSFERRED)
 		return fail(e, UE_E_STATE, -1, "no TRANSFER_INIT awaiting an answer");
 	m = msg_new();
-	if (!m)
-		return fail(e, UE_E_CRYPTO, -1, "out of memory");
+	ti = msg_new();
+	if (!m || !ti) {
+		rc = fail(e, UE_E_CRYPTO, -1, "out of memory");
+		goto out;
+	}
+	if (mk_parse(c->tinit, c->tinit_len, ti) != MK_OK) {
+		rc = fail(e, UE_E_STATE, -1, "stored TRANSFER_INIT unreadable");
+		goto out;
+	}
 	rc = mk_parse(msg, len, m);
 	if (rc != MK_OK) {
 		rc = fail(e, UE_E_PARSE, -1, "TRANSFER_RESP malformed at offset %zu: %s", m->err_off,
@@ -922,8 +829,7 @@ int ue_accept(struct ue_call *c, const uint8_t *msg, size_t len, struct ue_err *
 		goto out;
 	}
 	if (m->hdr.data_type == MK_DT_ERROR && m->hdr.csb_id == c->csb_id) {
-		keyset_for(&kerr, c->prf, c->encr, c->mac, c->mpki.key, c->mpki.key_len,
-			   c->csb_id, MK_DIR_INITIAL, c->randri, c->randri_len, NULL, 0);
+		mk_msg_keyset(&kerr, ti, NULL, c->mpki.key, c->mpki.key_len);
 		rc = peer_error(m, &kerr, e);
 		goto out;
 	}
@@ -962,15 +868,13 @@ int ue_accept(struct ue_call *c, const uint8_t *msg, size_t len, struct ue_err *
 		key = &c->mpkr_f;
 	}
 	/* Row D from MPKi or MPKr'; suffix = the whole TRANSFER_INIT (P-26). */
-	rc = keyset_for(&ks, c->prf, c->encr, c->mac, key->key, key->key_len, c->csb_id,
-			MK_DIR_RESPONSE, c->randri, c->randri_len, c->randrr, c->randrr_len);
+	rc = mk_msg_keyset(&ks, m, ti, key->key, key->key_len);
 	if (rc != MK_OK) {
-		rc = fail(e, UE_E_CRYPTO, -1, "key derivation failed (%d)", rc);
+		rc = fail(e, UE_E_POLICY, MK_E_INVALID_MAC, "TRANSFER_RESP algorithms refused: %s",
+			  mk_strerror(rc));
 		goto out;
 	}
-	mac_in_msg(&mi, msg, m->v.mac_off, 0, 0);
-	mac_in_add(&mi, c->tinit, c->tinit_len);
-	if (!mk_mac_verify(ks.mac, ks.auth_key, ks.auth_len, mi.s, mi.n, m->v.mac.p, m->v.mac.n)) {
+	if (mk_msg_verify(m, &ks, ti, NULL) != MK_OK) {
 		rc = fail(e, UE_E_AUTH, MK_E_AUTH_FAILURE, "TRANSFER_RESP MAC does not verify");
 		goto out;
 	}
@@ -1016,6 +920,7 @@ out:
 	mk_keyset_wipe(&ks);
 	mk_keyset_wipe(&kerr);
 	free(m);
+	free(ti);
 	return rc;
 }
 
@@ -1098,7 +1003,6 @@ int ue_resolve_begin(struct ue_call *c, const char *impu, const char *kms,
 {
 	struct mk_msg *m = NULL, *r = NULL;
 	struct mk_keyset ks;
-	struct mac_in mi;
 	uint32_t csb;
 	size_t len = 0;
 	int rc;
@@ -1175,18 +1079,11 @@ int ue_resolve_begin(struct ue_call *c, const char *impu, const char *kms,
 		goto out;
 	}
 	/* Row C from the PSK, RANDRr only; suffix IDr || IDkms. */
-	rc = keyset_for(&ks, c->prf, c->encr, c->mac, cred->psk, sizeof cred->psk, csb,
-			MK_DIR_INITIAL, NULL, 0, c->randrr, c->randrr_len);
-	if (rc != MK_OK) {
-		rc = fail(e, UE_E_CRYPTO, -1, "key derivation failed (%d)", rc);
-		goto out;
-	}
-	mac_in_msg(&mi, out, r->v.mac_off, 0, 0);
-	mac_in_add(&mi, c->impu, strlen(c->impu));
-	mac_in_add(&mi, c->kms, strlen(c->kms));
-	rc = mk_mac_compute(ks.mac, ks.auth_key, ks.auth_len, mi.s, mi.n, out + r->v.mac_off);
+	rc = mk_msg_keyset(&ks, r, NULL, cred->psk, sizeof cred->psk);
+	if (rc == MK_OK)
+		rc = mk_msg_protect(out, r, &ks, NULL, NULL);
 	if (rc != MK_OK || len > sizeof c->kreq) {
-		rc = fail(e, UE_E_CRYPTO, -1, "MAC computation failed");
+		rc = fail(e, UE_E_CRYPTO, -1, "RESOLVE_INIT protection failed: %s", mk_strerror(rc));
 		goto out;
 	}
 	memcpy(c->kreq, out, len);
@@ -1206,9 +1103,7 @@ int ue_resolve_finish(struct ue_call *c, const struct ue_cred *cred,
 {
 	struct mk_msg *m = NULL, *req = NULL, *ti = NULL;
 	struct mk_keyset ks, kerr, kt;
-	struct mac_in mi;
-	char idr[UE_MAX_ID];
-	size_t cut_off, cut_len;
+	struct mk_ids ids;
 	bool forking = (c->flags & MK_TF_I) != 0;
 	const struct ue_key *k;
 	unsigned i;
@@ -1239,8 +1134,7 @@ int ue_resolve_finish(struct ue_call *c, const struct ue_cred *cred,
 		goto out;
 	}
 	if (m->hdr.data_type == MK_DT_ERROR) {
-		keyset_for(&kerr, c->prf, c->encr, c->mac, cred->psk, sizeof cred->psk,
-			   req->hdr.csb_id, MK_DIR_INITIAL, NULL, 0, c->randrr, c->randrr_len);
+		mk_msg_keyset(&kerr, req, NULL, cred->psk, sizeof cred->psk);
 		rc = peer_error(m, &kerr, e);
 		goto out;
 	}
@@ -1250,15 +1144,13 @@ int ue_resolve_finish(struct ue_call *c, const struct ue_cred *cred,
 		goto out;
 	}
 	/* Row D from the PSK, RANDRr only; suffix = the whole RESOLVE_INIT. */
-	rc = keyset_for(&ks, c->prf, c->encr, c->mac, cred->psk, sizeof cred->psk,
-			m->hdr.csb_id, MK_DIR_RESPONSE, NULL, 0, c->randrr, c->randrr_len);
+	rc = mk_msg_keyset(&ks, m, req, cred->psk, sizeof cred->psk);
 	if (rc != MK_OK) {
-		rc = fail(e, UE_E_CRYPTO, -1, "key derivation failed (%d)", rc);
+		rc = fail(e, UE_E_POLICY, MK_E_INVALID_EA, "RESOLVE_RESP algorithms refused: %s",
+			  mk_strerror(rc));
 		goto out;
 	}
-	mac_in_msg(&mi, resp, m->v.mac_off, 0, 0);
-	mac_in_add(&mi, c->kreq, c->kreq_len);
-	if (!mk_mac_verify(ks.mac, ks.auth_key, ks.auth_len, mi.s, mi.n, m->v.mac.p, m->v.mac.n)) {
+	if (mk_msg_verify(m, &ks, req, NULL) != MK_OK) {
 		rc = fail(e, UE_E_AUTH, MK_E_AUTH_FAILURE, "RESOLVE_RESP MAC does not verify");
 		goto out;
 	}
@@ -1282,33 +1174,24 @@ int ue_resolve_finish(struct ue_call *c, const struct ue_cred *cred,
 		memcpy(c->randrkms, r->rand.p, r->rand.n);
 		c->randrkms_len = r->rand.n;
 	}
-	/* Now TRANSFER_INIT: row C from MPKi, Initiator Data cut out, suffix IDi || IDr. */
-	if (!idr_str(&ti->idr[MK_IDR_R], idr, sizeof idr))
-		cpystr(idr, sizeof idr, c->impu);
-	rc = keyset_for(&kt, c->prf, c->encr, c->mac, c->mpki.key, c->mpki.key_len, c->csb_id,
-			MK_DIR_INITIAL, c->randri, c->randri_len, NULL, 0);
+	/* Now TRANSFER_INIT: row C from MPKi, Initiator Data cut out, suffix
+	 * IDi || IDr (P-25: the ticket's IDRi, P-4: our IMPU where omitted). */
+	memset(&ids, 0, sizeof ids);
+	ids.i = bstr(c->peer);
+	ids.r = bstr(c->impu);
+	rc = mk_msg_keyset(&kt, ti, NULL, c->mpki.key, c->mpki.key_len);
 	if (rc != MK_OK) {
-		rc = fail(e, UE_E_CRYPTO, -1, "key derivation failed (%d)", rc);
+		rc = fail(e, UE_E_CRYPTO, -1, "key derivation failed: %s", mk_strerror(rc));
 		goto out;
 	}
-	init_data_cut(ti, &cut_off, &cut_len);
-	mac_in_msg(&mi, c->tinit, ti->v.mac_off, cut_off, cut_len);
-	mac_in_add(&mi, c->peer, strlen(c->peer));
-	mac_in_add(&mi, idr, strlen(idr));
-	if (!mk_mac_verify(kt.mac, kt.auth_key, kt.auth_len, mi.s, mi.n, ti->v.mac.p, ti->v.mac.n)) {
+	if (mk_msg_verify(ti, &kt, NULL, &ids) != MK_OK) {
 		rc = fail(e, UE_E_AUTH, MK_E_AUTH_FAILURE, "TRANSFER_INIT MAC does not verify");
 		goto out;
 	}
-	if (forking) {
-		const struct mk_v *vi = &ti->ticket.init.vi;
-
-		if (ti->ticket.init_data.n == 0 || !vi->pl.present || vi->alg != ti->v.alg ||
-		    vi->mac.n != ti->v.mac.n ||
-		    !tk_ct_equal(vi->mac.p, ti->v.mac.p, vi->mac.n)) {
-			rc = fail(e, UE_E_AUTH, MK_E_AUTH_FAILURE,
-				  "TRANSFER_INIT MAC differs from the ticket's Vi");
-			goto out;
-		}
+	if (forking && mk_init_data_check_vi(ti) != MK_OK) {
+		rc = fail(e, UE_E_AUTH, MK_E_AUTH_FAILURE,
+			  "TRANSFER_INIT MAC differs from the ticket's Vi");
+		goto out;
 	}
 	/* Fill the CSs we send. */
 	k = cs_key(c->keys, c->nkeys, &(struct ue_cs){ 0 });
@@ -1337,9 +1220,8 @@ out:
 int ue_transfer_resp(struct ue_call *c, uint8_t *out, size_t cap, size_t *out_len,
 		     struct ue_err *e)
 {
-	struct mk_msg *m = NULL;
+	struct mk_msg *m = NULL, *ti = NULL;
 	struct mk_keyset ks;
-	struct mac_in mi;
 	uint8_t sd[UE_MAX_CS][10];
 	const struct ue_key *key;
 	bool forking = (c->flags & MK_TF_I) != 0, g = (c->flags & MK_TF_G) != 0;
@@ -1375,18 +1257,17 @@ int ue_transfer_resp(struct ue_call *c, uint8_t *out, size_t cap, size_t *out_le
 		rc = fail(e, UE_E_ARG, -1, "cannot build TRANSFER_RESP: %s", mk_strerror(rc));
 		goto out;
 	}
+	/* Row D from MPKi, or MPKr' with forking; suffix = the whole
+	 * TRANSFER_INIT (P-26). */
 	key = forking ? &c->mpkr : &c->mpki;
-	rc = keyset_for(&ks, c->prf, c->encr, c->mac, key->key, key->key_len, c->csb_id,
-			MK_DIR_RESPONSE, c->randri, c->randri_len, g ? c->randrr : NULL,
-			g ? c->randrr_len : 0);
-	if (rc == MK_OK) {
-		mac_in_msg(&mi, out, m->v.mac_off, 0, 0);
-		mac_in_add(&mi, c->tinit, c->tinit_len);
-		rc = mk_mac_compute(ks.mac, ks.auth_key, ks.auth_len, mi.s, mi.n,
-				    out + m->v.mac_off);
-	}
+	ti = msg_new();
+	rc = ti && mk_parse(c->tinit, c->tinit_len, ti) == MK_OK ? MK_OK : MK_ERR_BAD_ARG;
+	if (rc == MK_OK)
+		rc = mk_msg_keyset(&ks, m, ti, key->key, key->key_len);
+	if (rc == MK_OK)
+		rc = mk_msg_protect(out, m, &ks, ti, NULL);
 	if (rc != MK_OK) {
-		rc = fail(e, UE_E_CRYPTO, -1, "MAC computation failed");
+		rc = fail(e, UE_E_CRYPTO, -1, "TRANSFER_RESP protection failed: %s", mk_strerror(rc));
 		goto out;
 	}
 	c->stage = UE_ST_RESPONDED;
@@ -1395,6 +1276,7 @@ int ue_transfer_resp(struct ue_call *c, uint8_t *out, size_t cap, size_t *out_le
 out:
 	mk_keyset_wipe(&ks);
 	free(m);
+	free(ti);
 	return rc;
 }
 
