@@ -893,6 +893,24 @@ static uint64_t real_clock(void *ctx)
 	return mk_ntp_now();
 }
 
+/* The group and principal tables: every entry usable. */
+static const char *check_tables(const struct kms_engine_config *cfg)
+{
+	size_t i, j;
+
+	for (i = 0; i < cfg->n_groups; i++) {
+		if (!cfg->groups[i].uri || (cfg->groups[i].n_members && !cfg->groups[i].members))
+			return "a group without URI or members";
+		for (j = 0; j < cfg->groups[i].n_members; j++)
+			if (!cfg->groups[i].members[j])
+				return "a group member without URI";
+	}
+	for (i = 0; i < cfg->n_nfs; i++)
+		if (!cfg->nfs[i].impi && !cfg->nfs[i].cert_subject)
+			return "a network-function principal with neither IMPI nor certificate subject";
+	return NULL;
+}
+
 struct kms_engine *kms_engine_new(const struct kms_engine_config *cfg, char *err, size_t errlen)
 {
 	struct kms_engine *e;
@@ -906,6 +924,10 @@ struct kms_engine *kms_engine_new(const struct kms_engine_config *cfg, char *err
 		why = "a keyring and a replay cache are required";
 	else if (cfg->lifetime_max_s && cfg->lifetime_default_s > cfg->lifetime_max_s)
 		why = "default lifetime above the maximum";
+	else if ((cfg->n_groups && !cfg->groups) || (cfg->n_nfs && !cfg->nfs))
+		why = "group or principal table missing";
+	else
+		why = check_tables(cfg);
 	if (why) {
 		if (err && errlen)
 			snprintf(err, errlen, "%s", why);

@@ -1268,6 +1268,43 @@ static void test_replay_full(void)
 	fx_close(&f);
 }
 
+/* Configurations the engine refuses, each with a reason. */
+static void test_config(void)
+{
+	struct fx f;
+	struct kms_engine_config c;
+	struct kms_engine *e;
+	static const char *const nomember[] = { NULL };
+	const struct kms_group badgroup = { "sip:g@home1.net", nomember, 1 };
+	const struct kms_nf_principal nobody = { NULL, NULL, true };
+	char err[128];
+	unsigned i;
+
+	fx_open(&f);
+	for (i = 0; i < 6; i++) {
+		memset(&c, 0, sizeof(c));
+		c.fqdn = FQDN;
+		c.keys.lookup = ks_lookup;
+		c.keys.release = ks_release;
+		c.keyring = f.kr;
+		c.replay = f.rp;
+		switch (i) {
+		case 0: c.fqdn = ""; break;
+		case 1: c.keys.release = NULL; break;
+		case 2: c.replay = NULL; break;
+		case 3: c.lifetime_default_s = 10; c.lifetime_max_s = 5; break;
+		case 4: c.groups = &badgroup; c.n_groups = 1; break;
+		case 5: c.nfs = &nobody; c.n_nfs = 1; break;
+		}
+		err[0] = 0;
+		e = kms_engine_new(&c, err, sizeof(err));
+		CU_ASSERT_PTR_NULL(e);
+		CU_ASSERT(err[0] != 0);
+		kms_engine_free(e);
+	}
+	fx_close(&f);
+}
+
 /* One engine, several threads at once (the daemon's thread pool): every
  * answer is right. Messages are built before and checked after. */
 #define THREADS 4
@@ -1355,6 +1392,7 @@ static const struct tk_test tests[] = {
 	TK_TEST(test_unknown_tpk),
 	TK_TEST(test_replay_full),
 	TK_TEST(test_threads),
+	TK_TEST(test_config),
 	{ NULL, NULL },
 };
 
