@@ -31,4 +31,33 @@ tests_unit_test_codec_malformed_SOURCES = tests/unit/test-codec-malformed.c \
 tests_unit_test_codec_malformed_CFLAGS = $(TK_TEST_CFLAGS)
 tests_unit_test_codec_malformed_LDADD = src/mikey/libmikey.a $(TK_TEST_LIBS)
 TESTS += tests/unit/test-codec-malformed
+
+# libFuzzer harness (make fuzz); seeds in tests/fuzz/corpus/mikey, written
+# by gen-mikey-corpus (make fuzz-mikey-corpus).
+MIKEY_FUZZ_SRCS = $(top_srcdir)/src/mikey/payload.c $(top_srcdir)/src/mikey/message.c \
+	$(top_srcdir)/src/mikey/mprotect.c $(top_srcdir)/src/mikey/mcrypto.c \
+	$(top_srcdir)/src/mikey/ntp.c $(top_srcdir)/src/util/wire.c
+EXTRA_DIST += tests/fuzz/fuzz-mikey.c tests/fuzz/gen-mikey-corpus.c
+CLEANFILES += tests/fuzz/fuzz-mikey tests/fuzz/gen-mikey-corpus
+.PHONY: fuzz-mikey fuzz-mikey-corpus
+fuzz: fuzz-mikey
+if HAVE_FUZZ_CC
+fuzz-mikey: tests/fuzz/fuzz-mikey
+tests/fuzz/fuzz-mikey: $(top_srcdir)/tests/fuzz/fuzz-mikey.c $(MIKEY_FUZZ_SRCS)
+	@$(MKDIR_P) tests/fuzz
+	$(FUZZ_CC) -g -O1 -fsanitize=fuzzer,address,undefined -I$(top_srcdir)/src \
+		-I$(top_srcdir) -I$(top_builddir) $(GNUTLS_CFLAGS) $(NETTLE_CFLAGS) \
+		$(top_srcdir)/tests/fuzz/fuzz-mikey.c $(MIKEY_FUZZ_SRCS) \
+		$(NETTLE_LIBS) $(GNUTLS_LIBS) -o $@
+else
+fuzz-mikey:
+	@echo "fuzz-mikey: no clang (FUZZ_CC) found, harness not built"
+endif
+fuzz-mikey-corpus: src/mikey/libmikey.a src/util/libtkutil.a
+	@$(MKDIR_P) tests/fuzz
+	$(CC) $(AM_CFLAGS) $(CFLAGS) -I$(top_srcdir)/src -I$(top_srcdir) \
+		-I$(top_srcdir)/tests/unit $(top_srcdir)/tests/fuzz/gen-mikey-corpus.c \
+		src/mikey/libmikey.a src/util/libtkutil.a $(TK_CRYPTO_LIBS) \
+		-o tests/fuzz/gen-mikey-corpus
+	tests/fuzz/gen-mikey-corpus $(top_srcdir)/tests/fuzz/corpus/mikey
 # -- end codec
