@@ -382,8 +382,19 @@ static void fill_tls(struct tk_http_req *r)
 	r->tls.version = wire_version(s);
 	if (cc->have_suite)
 		memcpy(r->tls.suite, cc->suite, 2);
-	if (srv->mode == TK_HTTP_PSK && cc->psk_done)
-		r->tls.psk_identity = cc->psk_identity;
+	if (srv->mode == TK_HTTP_PSK) {
+		/* A resumed session skips the PSK callback; GnuTLS still knows
+		 * the identity. */
+		if (!cc->psk_done) {
+			const char *u = gnutls_psk_server_get_username(s);
+			if (u && strlen(u) < sizeof cc->psk_identity) {
+				snprintf(cc->psk_identity, sizeof cc->psk_identity, "%s", u);
+				cc->psk_done = true;
+			}
+		}
+		if (cc->psk_done)
+			r->tls.psk_identity = cc->psk_identity;
+	}
 	if (srv->mode == TK_HTTP_HTTPS && srv->client_cert != TK_HTTP_CLIENT_CERT_NONE) {
 		check_client_cert(srv, cc, s);
 		r->tls.client_dn = cc->client_dn;

@@ -4,7 +4,9 @@
 # the /mikey routing of P-5/P-6 (405 + Allow, 415, 413 over 64 KiB, 401
 # challenge of P-27 on HTTPS, 501 until the engine is linked), keep-alive,
 # the PID file, SIGHUP re-validation, and SIGTERM with a request in flight
-# (it completes; exit status 0; PID file removed).
+# (it completes; exit status 0; PID file removed). Then a second daemon with
+# a configured certificate and client CA: a network function's verified
+# client certificate is its transport identity (P-14).
 . "$TK_SRCDIR/tests/system/lib.sh"
 tk_init tkmsd-basic
 TKMSD="$TK_BUILDDIR/src/tkmsd/tkmsd"
@@ -111,4 +113,48 @@ tk_expect_eq "$(cat "$TK_TMP/slow.code")" 501 "the in-flight request got its ans
 tk_ok "PID file removed at exit"
 grep -q 'stopped' "$TK_TMP/kms.log" || tk_fail "no 'stopped' line"
 tk_ok "logged the stop"
+
+# Configured certificate files and client certificates (openssl CLI).
+command -v openssl >/dev/null || tk_fail "openssl missing (apt-get install openssl)"
+cd "$TK_TMP" || tk_fail "cd"
+EC="-newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes"
+openssl req -x509 $EC -keyout ca.key -out ca.pem -subj /CN=lab-ca -days 2 \
+	-addext basicConstraints=critical,CA:TRUE -addext keyUsage=keyCertSign >/dev/null 2>&1 || tk_fail "CA"
+printf 'subjectAltName=IP:127.0.0.1,DNS:kms.home1.net\n' >srv.ext
+openssl req $EC -keyout srv.key -out srv.csr -subj /CN=kms.home1.net >/dev/null 2>&1 &&
+	openssl x509 -req -in srv.csr -CA ca.pem -CAkey ca.key -CAcreateserial -days 2 \
+	-extfile srv.ext -out srv.pem >/dev/null 2>&1 || tk_fail "server certificate"
+openssl req $EC -keyout li.key -out li.csr -subj /CN=li-1/O=home1 >/dev/null 2>&1 &&
+	openssl x509 -req -in li.csr -CA ca.pem -CAkey ca.key -CAcreateserial -days 2 \
+	-out li.pem >/dev/null 2>&1 || tk_fail "client certificate"
+openssl req -x509 $EC -keyout rogue.key -out rogue.pem -subj /CN=li-1/O=home1 -days 2 \
+	>/dev/null 2>&1 || tk_fail "rogue certificate"
+P_TLS=$(tk_free_port)
+cat >"$TK_TMP/kms2.json" <<EOF
+{ "listeners": { "psk": { "enabled": false },
+                 "https": { "listen": "127.0.0.1:$P_TLS", "cert": "$TK_TMP/srv.pem",
+                            "key": "$TK_TMP/srv.key", "client_ca": "$TK_TMP/ca.pem" } },
+  "bsf": { "url": "http://127.0.0.1:$P_NOBSF", "connect_timeout_ms": 500 },
+  "network_functions": [ { "name": "li-1", "cert_subject": "O=home1,CN=li-1", "intercept": true } ] }
+EOF
+tk_start kms2 "$TKMSD" --config "$TK_TMP/kms2.json"
+TLS="https://127.0.0.1:$P_TLS"
+tk_wait_http "$TLS/healthz" 10 kms2
+grep -q 'ephemeral' "$TK_TMP/kms2.log" && tk_fail "ephemeral certificate despite cert/key"
+code=$(curl -s --max-time 10 --cacert ca.pem -o /dev/null -w '%{http_code}' "$TLS/healthz")
+tk_expect_eq "$code" 200 "configured certificate served (verified against its CA)"
+code=$(curl -s --max-time 10 --cacert ca.pem --cert li.pem --key li.key -o /dev/null -w '%{http_code}' \
+	-H 'Content-Type: application/mikey' --data-binary abc "$TLS/mikey")
+tk_expect_eq "$code" 501 "client certificate instead of Digest reaches /mikey"
+grep -q "https 127.0.0.1:[0-9]* POST /mikey (3 octets, client certificate O=home1,CN=li-1)" "$TK_TMP/kms2.log" ||
+	tk_fail "client DN not passed on: $(grep mikey "$TK_TMP/kms2.log")"
+tk_ok "the verified client DN is the transport identity"
+code=$(curl -s --max-time 10 --cacert ca.pem --cert rogue.pem --key rogue.key -o /dev/null -w '%{http_code}' \
+	-H 'Content-Type: application/mikey' --data-binary abc "$TLS/mikey")
+tk_expect_eq "$code" 401 "a self-made certificate with the same DN is not trusted (Digest asked)"
+code=$(curl -s --max-time 10 --cacert ca.pem -o /dev/null -w '%{http_code}' \
+	-H 'Content-Type: application/mikey' --data-binary abc "$TLS/mikey")
+tk_expect_eq "$code" 401 "no certificate: Digest asked"
+tk_stop kms2
+tk_expect_eq "$TK_LAST_RC" 0 "second daemon: exit status 0"
 tk_done

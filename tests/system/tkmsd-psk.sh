@@ -9,7 +9,8 @@
 #  - a wrong key, a key for another suite and an unknown B-TID fail the
 #    handshake;
 #  - HTTPS with GBA Digest (curl --digest, password base64(Ks_NAF) for the
-#    HTTPS suite) passes the Digest check and reaches /mikey.
+#    HTTPS suite) passes the Digest check and reaches /mikey; so does plain
+#    HTTP Digest with Ks_NAF(01 00 00 00 02) (lab listener).
 . "$TK_SRCDIR/tests/system/lib.sh"
 tk_init tkmsd-psk
 TKMSD="$TK_BUILDDIR/src/tkmsd/tkmsd"
@@ -21,14 +22,15 @@ K1=465b5ce8b199b49faa5f0a2ee238a6
 OPC=cd63cb71954a9f4e48a5994e37a02baf
 tk_start_bsf
 
-P_PSK=$(tk_free_port); P_HTTPS=$(tk_free_port)
+P_PSK=$(tk_free_port); P_HTTPS=$(tk_free_port); P_HTTP=$(tk_free_port)
 # The HTTPS listener offers one suite only, so the test knows its Ua id:
 # TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256 = c0 2b (the lab certificate is ECDSA).
 cat >"$TK_TMP/kms.json" <<EOF
 { "listeners": {
     "psk":   { "listen": "127.0.0.1:$P_PSK" },
     "https": { "listen": "127.0.0.1:$P_HTTPS", "cert_out": "$TK_TMP/kms-cert.pem",
-               "priority": "NORMAL:-VERS-ALL:+VERS-TLS1.2:-KX-ALL:+ECDHE-ECDSA:-CIPHER-ALL:+AES-128-GCM" } },
+               "priority": "NORMAL:-VERS-ALL:+VERS-TLS1.2:-KX-ALL:+ECDHE-ECDSA:-CIPHER-ALL:+AES-128-GCM" },
+    "http":  { "enabled": true, "listen": "127.0.0.1:$P_HTTP" } },
   "bsf": { "url": "$BSF_ZN_URL", "token": "$BSF_TOKEN" },
   "log": { "level": "debug" } }
 EOF
@@ -121,6 +123,30 @@ code=$(curl -s --max-time 15 --cacert "$TK_TMP/kms-cert.pem" --digest -u "$BTID:
 	-H 'Content-Type: application/mikey' --data-binary abc -o /dev/null -w '%{http_code}' \
 	"https://127.0.0.1:$P_HTTPS/mikey")
 tk_expect_eq "$code" 401 "HTTPS + Digest with a wrong password: 401"
+# Plain HTTP takes Digest when the client sends it (it does not challenge:
+# a MIKEY message authenticates itself, P-2), keyed with 01 00 00 00 02.
+# curl only answers challenges, so the header is computed here (RFC 2617,
+# qop auth) on a nonce from an HTTPS challenge (same NAF nonce key).
+md5() { printf '%s' "$1" | md5sum | cut -d' ' -f1; }
+plain_digest() { # BTID PASSWORD -> HTTP status of POST /mikey on plain HTTP
+	tk_http /dev/null -D "$TK_TMP/hc" -H 'Content-Type: application/mikey' --data-binary abc \
+		"https://127.0.0.1:$P_HTTPS/mikey" >/dev/null
+	nonce=$(sed -n 's/.*nonce="\([^"]*\)".*/\1/p' "$TK_TMP/hc")
+	realm="3GPP-bootstrapping@kms.home1.net"
+	resp=$(md5 "$(md5 "$1:$realm:$2"):$nonce:00000001:c0ffee:auth:$(md5 "POST:/mikey")")
+	tk_http /dev/null -H 'Content-Type: application/mikey' --data-binary abc \
+		-H "Authorization: Digest username=\"$1\", realm=\"$realm\", nonce=\"$nonce\", uri=\"/mikey\", qop=auth, nc=00000001, cnonce=\"c0ffee\", response=\"$resp\", algorithm=MD5" \
+		"http://127.0.0.1:$P_HTTP/mikey"
+}
+tk_expect_eq "$(plain_digest "$BTID" "$PW")" 401 "plain HTTP Digest with the HTTPS-suite key: 401"
+naf_key 0100000002
+PW=$(printf '%s' "$KEY" | xxd -r -p | base64)
+tk_expect_eq "$(plain_digest "$BTID" "$PW")" 501 "plain HTTP Digest with Ks_NAF(01 00 00 00 02) reaches /mikey"
+grep -q "http 127.0.0.1:[0-9]* POST /mikey (3 octets, B-TID $BTID)" "$TK_TMP/kms.log" ||
+	tk_fail "plain-HTTP Digest B-TID not passed on"
+tk_ok "plain HTTP Digest username is the transport identity"
+tk_expect_status 501 "plain HTTP without credentials goes to the engine (no transport identity)" \
+	-H 'Content-Type: application/mikey' --data-binary abc "http://127.0.0.1:$P_HTTP/mikey"
 tk_stop kms
 tk_expect_eq "$TK_LAST_RC" 0 "clean exit"
 tk_done
