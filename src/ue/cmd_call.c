@@ -27,14 +27,16 @@
 #include "util/hexb64.h"
 #include "util/secret.h"
 
-enum { EX_OK = 0, EX_REFUSED = 1, EX_USAGE = 2, EX_TRANSPORT = 3, EX_GBA = 4 };
-
-static const char *g_state_path;
-
-void ue_cmd_call_set_state_path(const char *path)
-{
-	g_state_path = path;
-}
+/* Exit codes of tkms-ue (ui_boot_cli.h). */
+enum {
+	EX_OK = UE_EXIT_OK,
+	EX_USAGE = UE_EXIT_USAGE,
+	EX_TRANSPORT = UE_EXIT_NET,
+	EX_AUTH = UE_EXIT_AUTH,
+	EX_GBA = UE_EXIT_NOBOOT,
+	EX_STATE = UE_EXIT_STATE,
+	EX_REFUSED = UE_EXIT_PROTO,
+};
 
 /* ---- output -------------------------------------------------------------------- */
 
@@ -73,12 +75,15 @@ static int finish(struct out *o, int code, const char *what, const struct ue_err
 	return code;
 }
 
-static int rc_exit(int rc)
+static int rc_exit(int rc, const struct ue_err *e)
 {
 	switch (rc) {
 	case UE_OK: return EX_OK;
 	case UE_E_ARG: return EX_USAGE;
-	case UE_E_IO: return EX_USAGE;
+	case UE_E_STATE: return EX_USAGE;
+	case UE_E_IO: return EX_STATE;
+	case UE_E_AUTH: return EX_AUTH;
+	case UE_E_PEER: return e && e->mikey_error == MK_E_AUTH_FAILURE ? EX_AUTH : EX_REFUSED;
 	default: return EX_REFUSED;
 	}
 }
@@ -254,7 +259,7 @@ static int gba_load(struct gba *g, char *err, size_t errlen)
 	int rc;
 
 	if (!g->path)
-		g->path = g_state_path ? g_state_path : ue_state_default_path();
+		g->path = ue_state_default_path();
 	rc = ue_state_load(g->path, &g->st, err, errlen);
 	if (rc == 1)
 		snprintf(err, errlen, "no UE state %s: run tkms-ue bootstrap first", g->path);
@@ -351,7 +356,7 @@ static int kms_exchange(struct gba *g, const struct kms_opts *ko, build_fn build
 		}
 		rc = build(bctx, cred, msg, sizeof msg, &len, e);
 		if (rc != UE_OK) {
-			*exitc = rc_exit(rc);
+			*exitc = rc_exit(rc, e);
 			return -1;
 		}
 		memset(&t, 0, sizeof t);
@@ -408,7 +413,7 @@ static int kms_status_error(struct out *o, const char *what, const struct ue_kms
 
 enum {
 	O_JSON = 256, O_CALL, O_KMS, O_KMS_FQDN, O_CACERT, O_IMPU, O_TO, O_LIFETIME,
-	O_NO_FORK, O_NO_REUSE, O_REQ_FORK, O_ALGS, O_OUT, O_SDP, O_IN, O_CS, O_STATE,
+	O_NO_FORK, O_NO_REUSE, O_REQ_FORK, O_ALGS, O_OUT, O_SDP, O_IN, O_CS,
 	O_ERR_OUT, O_TIMEOUT, O_HELP,
 };
 
@@ -429,7 +434,6 @@ static const struct option all_opts[] = {
 	{ "sdp", required_argument, NULL, O_SDP },
 	{ "in", required_argument, NULL, O_IN },
 	{ "cs", required_argument, NULL, O_CS },
-	{ "state", required_argument, NULL, O_STATE },
 	{ "error-out", required_argument, NULL, O_ERR_OUT },
 	{ "timeout", required_argument, NULL, O_TIMEOUT },
 	{ "help", no_argument, NULL, O_HELP },
@@ -438,7 +442,7 @@ static const struct option all_opts[] = {
 
 struct args {
 	bool json, no_fork, no_reuse, req_fork, help;
-	const char *call, *kms, *kms_fqdn, *cacert, *impu, *out, *sdp, *in, *state, *err_out;
+	const char *call, *kms, *kms_fqdn, *cacert, *impu, *out, *sdp, *in, *err_out;
 	const char *to[UE_MAX_PEERS];
 	unsigned nto, cs, algs;
 	unsigned long lifetime;
@@ -515,7 +519,6 @@ static int parse_args(int argc, char **argv, const char *usage, const int *allow
 			}
 			a->cs = (unsigned)v;
 			break;
-		case O_STATE: a->state = optarg; break;
 		case O_ERR_OUT: a->err_out = optarg; break;
 		case O_TIMEOUT:
 			if (!parse_uint(optarg, 3600, &v) || v == 0) {
@@ -545,7 +548,7 @@ static int parse_args(int argc, char **argv, const char *usage, const int *allow
 }
 
 #define KMS_USAGE "--kms URL (http://, https://, psk://host:port) [--kms-fqdn FQDN] " \
-	"[--cacert PEM] [--state GBA-STATE] [--timeout S]"
+	"[--cacert PEM] [--timeout S]"
 
 static struct ue_call *call_new(void)
 {
@@ -598,11 +601,11 @@ static int build_request(void *ctx, const struct ue_cred *cred, uint8_t *out, si
 	return ue_request_build(x->c, &x->ro, cred, out, cap, len, e);
 }
 
-int ue_cmd_request(int argc, char **argv)
+int ue_cmd_request(const struct ue_cli *cli, int argc, char **argv)
 {
 	static const int allowed[] = { O_JSON, O_CALL, O_KMS, O_KMS_FQDN, O_CACERT, O_IMPU, O_TO,
 				       O_LIFETIME, O_NO_FORK, O_NO_REUSE, O_REQ_FORK, O_ALGS,
-				       O_STATE, O_TIMEOUT, O_HELP, 0 };
+				       O_TIMEOUT, O_HELP, 0 };
 	static const char usage[] = "--call FILE --impu IMPU --to IMPU [--to ...] "
 		"[--lifetime S] [--no-forking] [--no-reuse] [--require-forking] [--algs 128|256] "
 		KMS_USAGE " [--json]";
@@ -630,7 +633,7 @@ int ue_cmd_request(int argc, char **argv)
 	out_init(&o, a.json);
 	memset(&g, 0, sizeof g);
 	memset(&x, 0, sizeof x);
-	g.path = a.state;
+	g.path = cli->state_path;
 	g.kms_fqdn = fqdn;
 	x.c = call_new();
 	r = malloc(sizeof *r);
@@ -668,11 +671,11 @@ int ue_cmd_request(int argc, char **argv)
 	}
 	rc = ue_request_finish(x.c, &x.ro, &cred, r->body, r->body_len, &e);
 	if (rc != UE_OK) {
-		exitc = finish(&o, rc_exit(rc), "request", &e, NULL);
+		exitc = finish(&o, rc_exit(rc, &e), "request", &e, NULL);
 		goto out;
 	}
 	if (ue_call_save(x.c, a.call, &e) != UE_OK) {
-		exitc = finish(&o, EX_USAGE, "request", &e, NULL);
+		exitc = finish(&o, EX_STATE, "request", &e, NULL);
 		goto out;
 	}
 	if (!o.json)
@@ -692,7 +695,7 @@ out:
 
 /* ---- transfer-init ------------------------------------------------------------------------ */
 
-int ue_cmd_transfer_init(int argc, char **argv)
+int ue_cmd_transfer_init(const struct ue_cli *cli, int argc, char **argv)
 {
 	static const int allowed[] = { O_JSON, O_CALL, O_TO, O_CS, O_OUT, O_SDP, O_HELP, 0 };
 	static const char usage[] = "--call FILE --out FILE [--sdp FILE] [--to IMPU] [--cs N] [--json]";
@@ -705,6 +708,7 @@ int ue_cmd_transfer_init(int argc, char **argv)
 	size_t len = 0;
 	int rc, exitc;
 
+	(void)cli;
 	rc = parse_args(argc, argv, usage, allowed, &a);
 	if (rc)
 		return rc < 0 ? EX_OK : rc;
@@ -715,7 +719,8 @@ int ue_cmd_transfer_init(int argc, char **argv)
 	out_init(&o, a.json);
 	c = call_new();
 	if (!c || (rc = ue_call_load(c, a.call, &e)) != UE_OK) {
-		exitc = finish(&o, EX_USAGE, "transfer-init", c ? &e : NULL, "cannot load the call");
+		exitc = finish(&o, c ? EX_STATE : EX_USAGE, "transfer-init",
+			       c ? &e : NULL, c ? NULL : "out of memory");
 		goto out;
 	}
 	memset(&to, 0, sizeof to);
@@ -723,15 +728,15 @@ int ue_cmd_transfer_init(int argc, char **argv)
 	to.ncs = a.cs;
 	rc = ue_transfer_init(c, &to, msg, sizeof msg, &len, &e);
 	if (rc != UE_OK) {
-		exitc = finish(&o, rc_exit(rc), "transfer-init", &e, NULL);
+		exitc = finish(&o, rc_exit(rc, &e), "transfer-init", &e, NULL);
 		goto out;
 	}
 	if (ue_call_save(c, a.call, &e) != UE_OK) {
-		exitc = finish(&o, EX_USAGE, "transfer-init", &e, NULL);
+		exitc = finish(&o, EX_STATE, "transfer-init", &e, NULL);
 		goto out;
 	}
 	if (emit_msg(&o, a.out, a.sdp, msg, len, e.msg, sizeof e.msg)) {
-		exitc = finish(&o, EX_USAGE, "transfer-init", &e, NULL);
+		exitc = finish(&o, EX_STATE, "transfer-init", &e, NULL);
 		goto out;
 	}
 	describe_call(&o, c);
@@ -761,10 +766,10 @@ static int build_resolve(void *ctx, const struct ue_cred *cred, uint8_t *out, si
 				len, e);
 }
 
-int ue_cmd_resolve(int argc, char **argv)
+int ue_cmd_resolve(const struct ue_cli *cli, int argc, char **argv)
 {
 	static const int allowed[] = { O_JSON, O_CALL, O_IN, O_IMPU, O_KMS, O_KMS_FQDN, O_CACERT,
-				       O_STATE, O_TIMEOUT, O_ERR_OUT, O_HELP, 0 };
+				       O_TIMEOUT, O_ERR_OUT, O_HELP, 0 };
 	static const char usage[] = "--call FILE --in TRANSFER_INIT-FILE --impu IMPU "
 		KMS_USAGE " [--error-out FILE] [--json]";
 	struct args a;
@@ -793,7 +798,7 @@ int ue_cmd_resolve(int argc, char **argv)
 	out_init(&o, a.json);
 	memset(&g, 0, sizeof g);
 	memset(&cred, 0, sizeof cred);
-	g.path = a.state;
+	g.path = cli->state_path;
 	g.kms_fqdn = fqdn;
 	memset(&x, 0, sizeof x);
 	x.c = call_new();
@@ -836,11 +841,11 @@ int ue_cmd_resolve(int argc, char **argv)
 	}
 	rc = ue_resolve_finish(x.c, &cred, r->body, r->body_len, &e);
 	if (rc != UE_OK) {
-		exitc = finish(&o, rc_exit(rc), "resolve", &e, NULL);
+		exitc = finish(&o, rc_exit(rc, &e), "resolve", &e, NULL);
 		goto out;
 	}
 	if (ue_call_save(x.c, a.call, &e) != UE_OK) {
-		exitc = finish(&o, EX_USAGE, "resolve", &e, NULL);
+		exitc = finish(&o, EX_STATE, "resolve", &e, NULL);
 		goto out;
 	}
 	if (!o.json)
@@ -859,7 +864,7 @@ out:
 
 /* ---- transfer-resp ---------------------------------------------------------------------------- */
 
-int ue_cmd_transfer_resp(int argc, char **argv)
+int ue_cmd_transfer_resp(const struct ue_cli *cli, int argc, char **argv)
 {
 	static const int allowed[] = { O_JSON, O_CALL, O_OUT, O_SDP, O_HELP, 0 };
 	static const char usage[] = "--call FILE --out FILE [--sdp FILE] [--json]";
@@ -871,6 +876,7 @@ int ue_cmd_transfer_resp(int argc, char **argv)
 	size_t len = 0;
 	int rc, exitc;
 
+	(void)cli;
 	rc = parse_args(argc, argv, usage, allowed, &a);
 	if (rc)
 		return rc < 0 ? EX_OK : rc;
@@ -881,17 +887,18 @@ int ue_cmd_transfer_resp(int argc, char **argv)
 	out_init(&o, a.json);
 	c = call_new();
 	if (!c || ue_call_load(c, a.call, &e) != UE_OK) {
-		exitc = finish(&o, EX_USAGE, "transfer-resp", c ? &e : NULL, "cannot load the call");
+		exitc = finish(&o, c ? EX_STATE : EX_USAGE, "transfer-resp",
+			       c ? &e : NULL, c ? NULL : "out of memory");
 		goto out;
 	}
 	rc = ue_transfer_resp(c, msg, sizeof msg, &len, &e);
 	if (rc != UE_OK) {
-		exitc = finish(&o, rc_exit(rc), "transfer-resp", &e, NULL);
+		exitc = finish(&o, rc_exit(rc, &e), "transfer-resp", &e, NULL);
 		goto out;
 	}
 	if (ue_call_save(c, a.call, &e) != UE_OK ||
 	    emit_msg(&o, a.out, a.sdp, msg, len, e.msg, sizeof e.msg)) {
-		exitc = finish(&o, EX_USAGE, "transfer-resp", &e, NULL);
+		exitc = finish(&o, EX_STATE, "transfer-resp", &e, NULL);
 		goto out;
 	}
 	describe_call(&o, c);
@@ -905,7 +912,7 @@ out:
 
 /* ---- accept ---------------------------------------------------------------------------------- */
 
-int ue_cmd_accept(int argc, char **argv)
+int ue_cmd_accept(const struct ue_cli *cli, int argc, char **argv)
 {
 	static const int allowed[] = { O_JSON, O_CALL, O_IN, O_HELP, 0 };
 	static const char usage[] = "--call FILE --in TRANSFER_RESP-FILE [--json]";
@@ -917,6 +924,7 @@ int ue_cmd_accept(int argc, char **argv)
 	long n;
 	int rc, exitc;
 
+	(void)cli;
 	rc = parse_args(argc, argv, usage, allowed, &a);
 	if (rc)
 		return rc < 0 ? EX_OK : rc;
@@ -927,7 +935,8 @@ int ue_cmd_accept(int argc, char **argv)
 	out_init(&o, a.json);
 	c = call_new();
 	if (!c || ue_call_load(c, a.call, &e) != UE_OK) {
-		exitc = finish(&o, EX_USAGE, "accept", c ? &e : NULL, "cannot load the call");
+		exitc = finish(&o, c ? EX_STATE : EX_USAGE, "accept",
+			       c ? &e : NULL, c ? NULL : "out of memory");
 		goto out;
 	}
 	n = read_msg(a.in, msg, sizeof msg, e.msg, sizeof e.msg);
@@ -937,11 +946,11 @@ int ue_cmd_accept(int argc, char **argv)
 	}
 	rc = ue_accept(c, msg, (size_t)n, &e);
 	if (rc != UE_OK) {
-		exitc = finish(&o, rc_exit(rc), "accept", &e, NULL);
+		exitc = finish(&o, rc_exit(rc, &e), "accept", &e, NULL);
 		goto out;
 	}
 	if (ue_call_save(c, a.call, &e) != UE_OK) {
-		exitc = finish(&o, EX_USAGE, "accept", &e, NULL);
+		exitc = finish(&o, EX_STATE, "accept", &e, NULL);
 		goto out;
 	}
 	if (!o.json)
@@ -964,7 +973,7 @@ out:
  * "sender": "initiator"|"responder", "ssrc", "roc", "seq", "policy":
  * "AES_CM_128_HMAC_SHA1_80", "master_key" (hex), "master_salt" (hex)}]}.
  */
-int ue_cmd_srtp_keys(int argc, char **argv)
+int ue_cmd_srtp_keys(const struct ue_cli *cli, int argc, char **argv)
 {
 	static const int allowed[] = { O_JSON, O_CALL, O_OUT, O_HELP, 0 };
 	static const char usage[] = "--call FILE [--out FILE] [--json]";
@@ -978,18 +987,20 @@ int ue_cmd_srtp_keys(int argc, char **argv)
 	unsigned n = 0, i;
 	int rc, exitc;
 
+	(void)cli;
 	rc = parse_args(argc, argv, usage, allowed, &a);
 	if (rc)
 		return rc < 0 ? EX_OK : rc;
 	out_init(&o, false);
 	c = call_new();
 	if (!c || ue_call_load(c, a.call, &e) != UE_OK) {
-		exitc = finish(&o, EX_USAGE, "srtp-keys", c ? &e : NULL, "cannot load the call");
+		exitc = finish(&o, c ? EX_STATE : EX_USAGE, "srtp-keys",
+			       c ? &e : NULL, c ? NULL : "out of memory");
 		goto out;
 	}
 	rc = ue_srtp_keys(c, ks, UE_MAX_CS, &n, &e);
 	if (rc != UE_OK) {
-		exitc = finish(&o, rc_exit(rc), "srtp-keys", &e, NULL);
+		exitc = finish(&o, rc_exit(rc, &e), "srtp-keys", &e, NULL);
 		goto out;
 	}
 	j = json_object();

@@ -9,23 +9,24 @@
  *   accept         initiator: TRANSFER_RESP in
  *   srtp-keys      either side: SRTP master key/salt per crypto session
  *
- * Each takes argv[0] = its own name; human-readable output by default,
- * JSON with --json.  Exit status: 0 ok, 1 refused (MAC, policy, MIKEY
- * Error), 2 usage, 3 transport, 4 GBA bootstrap missing or failed.
+ * Each is a tkms-ue subcommand (ue_cmd_fn of ui_boot_cli.h: argv[0] = its
+ * own name, the GBA state file from the global --state); human-readable
+ * output by default, JSON with --json.  Exit status (enum ue_exit): 0 ok,
+ * 1 usage or wrong order of steps, 2 KMS unreachable or unexpected HTTP
+ * status, 3 authentication failed (a MAC, or MIKEY Error 0), 4 no usable
+ * GBA bootstrap (and re-bootstrap failed), 5 state file, 6 protocol: a
+ * malformed message, a policy refusal or another MIKEY Error.
  */
 #ifndef TK_UE_CMD_CALL_H
 #define TK_UE_CMD_CALL_H
 
-int ue_cmd_request(int argc, char **argv);
-int ue_cmd_transfer_init(int argc, char **argv);
-int ue_cmd_resolve(int argc, char **argv);
-int ue_cmd_transfer_resp(int argc, char **argv);
-int ue_cmd_accept(int argc, char **argv);
-int ue_cmd_srtp_keys(int argc, char **argv);
+#include "ue/ui_boot_cli.h"
 
-/* The GBA state file the subcommands use when they get no --state option
- * (the main program sets it from its global --state); NULL: the default
- * of state.h ($TKMS_UE_STATE or ./tkms-ue.state). */
-void ue_cmd_call_set_state_path(const char *path);
+int ue_cmd_request(const struct ue_cli *cli, int argc, char **argv);
+int ue_cmd_transfer_init(const struct ue_cli *cli, int argc, char **argv);
+int ue_cmd_resolve(const struct ue_cli *cli, int argc, char **argv);
+int ue_cmd_transfer_resp(const struct ue_cli *cli, int argc, char **argv);
+int ue_cmd_accept(const struct ue_cli *cli, int argc, char **argv);
+int ue_cmd_srtp_keys(const struct ue_cli *cli, int argc, char **argv);
 
 #endif

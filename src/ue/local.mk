@@ -49,3 +49,6 @@ tests_unit_test_ue_boot_LDADD = $(TK_UE_LIBS) $(TK_TEST_LIBS)
 TESTS += tests/system/gba-bootstrap.sh
 dist_check_SCRIPTS += tests/system/gba-bootstrap.sh
 # -- end ueboot
+# -- uecall: tkms-ue links the call-flow subcommands (they use libue, hence libue again after)
+src_ue_tkms_ue_LDADD += $(TK_UECALL_LIBS) $(TK_UE_LIBS)
+# -- end uecall (tkms-ue link)

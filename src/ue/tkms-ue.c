@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "ue/cmd_call.h"
 #include "ue/state.h"
 #include "ue/ui_boot_cli.h"
 
@@ -21,6 +22,12 @@ static const struct ue_cmd commands[] = {
 	{ "bootstrap", ue_cmd_bootstrap, "GBA bootstrapping with the BSF (Ub), result kept in the state" },
 	{ "naf-key", ue_cmd_naf_key, "print Ks_NAF for a NAF FQDN and Ua security protocol id" },
 	{ "show", ue_cmd_show, "show the stored bootstrap (no keys)" },
+	{ "request", ue_cmd_request, "initiator: ticket from the KMS (REQUEST_INIT/RESP)" },
+	{ "transfer-init", ue_cmd_transfer_init, "initiator: TRANSFER_INIT to a file / SDP line" },
+	{ "resolve", ue_cmd_resolve, "responder: TRANSFER_INIT in, ticket resolved at the KMS" },
+	{ "transfer-resp", ue_cmd_transfer_resp, "responder: TRANSFER_RESP to a file / SDP line" },
+	{ "accept", ue_cmd_accept, "initiator: TRANSFER_RESP in" },
+	{ "srtp-keys", ue_cmd_srtp_keys, "SRTP master key and salt per crypto session" },
 };
 
 static void usage(FILE *f)
