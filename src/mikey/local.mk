@@ -32,6 +32,15 @@ tests_unit_test_codec_malformed_CFLAGS = $(TK_TEST_CFLAGS)
 tests_unit_test_codec_malformed_LDADD = src/mikey/libmikey.a $(TK_TEST_LIBS)
 TESTS += tests/unit/test-codec-malformed
 
+# tshark reads what libmikey writes (mikey.md 6.6)
+check_PROGRAMS += tests/system/mikey-tshark-gen
+tests_system_mikey_tshark_gen_SOURCES = tests/system/mikey-tshark-gen.c \
+	tests/unit/codec-samples.h
+tests_system_mikey_tshark_gen_CFLAGS = $(TK_TEST_CFLAGS) -I$(top_srcdir)/tests/unit
+tests_system_mikey_tshark_gen_LDADD = src/mikey/libmikey.a $(TK_TEST_LIBS)
+TESTS += tests/system/tshark-mikey.sh
+dist_check_SCRIPTS += tests/system/tshark-mikey.sh
+
 # libFuzzer harness (make fuzz); seeds in tests/fuzz/corpus/mikey, written
 # by gen-mikey-corpus (make fuzz-mikey-corpus).
 MIKEY_FUZZ_SRCS = $(top_srcdir)/src/mikey/payload.c $(top_srcdir)/src/mikey/message.c \
