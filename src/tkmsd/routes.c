@@ -209,14 +209,16 @@ static void route_mikey(const struct tkmsd_routes *r, struct tk_http_req *req)
 	out.verdict = TKMSD_V_INTERNAL;
 	body = tk_http_body(req, &len);
 	r->mikey.handle(r->mikey.ctx, body, len, &tid, &out);
-	if (out.resp_len > out.resp_cap)
-		out.verdict = TKMSD_V_INTERNAL, out.resp_len = 0;
+	if (out.resp_len > out.resp_cap) {
+		out.verdict = TKMSD_V_INTERNAL;
+		out.resp_len = 0;
+	}
 	reply_verdict(r, req, &out);
 	tkmsd_log(out.verdict == TKMSD_V_OK ? LOG_DEBUG : LOG_INFO,
-		  "%s %s POST /mikey (%zu octets, %s%s%s): verdict %d %s", tk_http_listener(req),
+		  "%s %s POST /mikey (%zu octets, %s%s): verdict %d %s", tk_http_listener(req),
 		  tk_http_peer(req), len, tid.kind == TKMSD_TID_NONE ? "no transport identity" :
 		  tid.kind == TKMSD_TID_CLIENT_CERT ? "client certificate " : "B-TID ",
-		  tid.value ? tid.value : "", "", (int)out.verdict, out.reason ? out.reason : "");
+		  tid.value ? tid.value : "", (int)out.verdict, out.reason ? out.reason : "");
 	tk_wipe(resp, RESP_MAX);
 	free(resp);
 }
