@@ -335,6 +335,8 @@ static enum kms_outcome step_key(struct req *r)
 	st = ks->lookup(ks->ctx, (const char *)r->btid, r->btid_len, TK_UA_IMS_KMS, &r->sub);
 	if (st == KMS_KEY_UNAVAILABLE)
 		return refuse(r, KMS_OUT_BSF_UNAVAILABLE, -1, "BSF unavailable");
+	if (st == KMS_KEY_NOT_AUTHORIZED)
+		return refuse(r, KMS_OUT_FORBIDDEN, -1, "the BSF does not authorize the KMS for this subscriber");
 	if (st != KMS_KEY_OK)
 		return refuse(r, KMS_OUT_BOOTSTRAP_REQUIRED, -1, "no GBA key for the B-TID");
 	r->have_sub = true;

@@ -47,7 +47,8 @@ enum kms_outcome {
 				     * B-TID; body (optional) unauthenticated Error 0 */
 	KMS_OUT_AUTH_FAILED,        /* 403, Error 0: MAC wrong, transport B-TID != IDRpsk (P-2) */
 	KMS_OUT_FORBIDDEN,          /* 403, MACed Error 0: identity not the subscriber's, not an
-				     * authorized resolver, IDRkms not us (P-13, P-14) */
+				     * authorized resolver, IDRkms not us (P-13, P-14);
+				     * unauthenticated Error 0: the BSF does not authorize us */
 	KMS_OUT_TICKET_INVALID,     /* 403, MACed Error 0 (P-22) */
 	KMS_OUT_TICKET_TYPE,        /* 400, MACed Error 14 (P-22) */
 	KMS_OUT_TP_PARAM,           /* 400, MACed Error 15 (P-22) */
@@ -80,8 +81,9 @@ struct kms_transport_id {
 
 enum kms_key_status {
 	KMS_KEY_OK = 0,
-	KMS_KEY_NOT_FOUND,    /* unknown / expired B-TID, no USS for the service */
-	KMS_KEY_UNAVAILABLE,  /* BSF unreachable */
+	KMS_KEY_NOT_FOUND,       /* unknown / expired B-TID: bootstrap again (401) */
+	KMS_KEY_NOT_AUTHORIZED,  /* the BSF refuses the KMS this subscriber (403) */
+	KMS_KEY_UNAVAILABLE,     /* BSF unreachable (503) */
 };
 
 struct kms_subscriber {
@@ -95,7 +97,7 @@ struct kms_subscriber {
 
 /*
  * The production implementation is the NAF library (naf_get_key with
- * TK_UA_IMS_KMS); tkmsd wires it.  lookup() fills *out on KMS_KEY_OK and the
+ * TK_UA_IMS_KMS), ready made in kms/naf_keys.h.  lookup() fills *out on KMS_KEY_OK and the
  * engine then calls release() exactly once (after wiping ks_naf itself).
  */
 struct kms_key_source {

@@ -52,6 +52,7 @@ static const struct sub subs[] = {
 };
 enum { ALICE, BOB, CAROL, DAVE, LI, MGW, EVE };
 #define BTID_DOWN "RE9XTkRPV05ET1dORE9XTg==@bsf.home1.net"
+#define BTID_NOAUTH "Tk9BVVRITk9BVVRITk9BVQ==@bsf.home1.net"
 #define BTID_UNKNOWN "VU5LTk9XTlVOS05PV05VTg==@bsf.home1.net"
 
 static uint64_t now_ntp;
@@ -84,6 +85,8 @@ static enum kms_key_status ks_lookup(void *ctx, const char *btid, size_t len, tk
 		__atomic_add_fetch(&bad_calls, 1, __ATOMIC_RELAXED);
 	if (len == strlen(BTID_DOWN) && memcmp(btid, BTID_DOWN, len) == 0)
 		return KMS_KEY_UNAVAILABLE;
+	if (len == strlen(BTID_NOAUTH) && memcmp(btid, BTID_NOAUTH, len) == 0)
+		return KMS_KEY_NOT_AUTHORIZED;
 	for (i = 0; i < sizeof(subs) / sizeof(subs[0]); i++) {
 		const struct sub *s = &subs[i];
 		if (len != strlen(s->btid) || memcmp(btid, s->btid, len) != 0)
@@ -968,6 +971,8 @@ static void test_refuse_key_source(void)
 		       MK_E_AUTH_FAILURE, false);
 	refuse_request(&(struct opt){ .btid = BTID_DOWN }, NULL, KMS_OUT_BSF_UNAVAILABLE,
 		       MK_E_UNSPECIFIED, false);
+	refuse_request(&(struct opt){ .btid = BTID_NOAUTH }, NULL, KMS_OUT_FORBIDDEN,
+		       MK_E_AUTH_FAILURE, false);
 	refuse_request(&(struct opt){ .omit_btid = true }, NULL, KMS_OUT_MALFORMED, MK_E_INVALID_ID, false);
 }
 
