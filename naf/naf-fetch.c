@@ -2,7 +2,8 @@
  * naf-fetch: fetch one Ks_NAF over Zn through the NAF library and print it
  * (a check tool for the system tests; profile P-17).
  *
- *   naf-fetch --zn URL [--token T] --fqdn FQDN [--ua HEX10] [--gsid G] [--ids] BTID
+ *   naf-fetch --zn URL [--token T] [--ca PEM] [--cert PEM --key PEM]
+ *             --fqdn FQDN [--ua HEX10] [--gsid G] [--ids] BTID
  *
  * Prints the key as 64 hex digits; with --ids also "impi X", "impu Y"
  * lines and "expiry N".  Exit status: 0 key, 2 not found (404), 3 not
@@ -19,8 +20,8 @@
 
 static void usage(void)
 {
-	fputs("usage: naf-fetch --zn URL [--token T] --fqdn FQDN [--ua HEX10] [--gsid G] [--ids] BTID\n",
-	      stderr);
+	fputs("usage: naf-fetch --zn URL [--token T] [--ca PEM] [--cert PEM --key PEM]\n"
+	      "                 --fqdn FQDN [--ua HEX10] [--gsid G] [--ids] BTID\n", stderr);
 	exit(1);
 }
 
@@ -29,6 +30,7 @@ int main(int argc, char **argv)
 	static const struct option opts[] = {
 		{ "zn", 1, NULL, 'z' }, { "token", 1, NULL, 't' }, { "fqdn", 1, NULL, 'f' },
 		{ "ua", 1, NULL, 'u' }, { "gsid", 1, NULL, 'g' }, { "ids", 0, NULL, 'i' },
+		{ "ca", 1, NULL, 'C' }, { "cert", 1, NULL, 'c' }, { "key", 1, NULL, 'k' },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct naf_config cfg = { 0 };
@@ -48,6 +50,9 @@ int main(int argc, char **argv)
 		case 'u': ua_s = optarg; break;
 		case 'g': cfg.gsid = optarg; break;
 		case 'i': ids = true; break;
+		case 'C': cfg.ca_file = optarg; break;
+		case 'c': cfg.cert_file = optarg; break;
+		case 'k': cfg.key_file = optarg; break;
 		default: usage();
 		}
 	}

@@ -6,7 +6,8 @@
 #   resynchronisation (USIM far ahead of the BSF); state file mode 0600;
 #   unknown B-TID -> 404; NAF FQDN not authorised for the token -> 403;
 #   wrong K -> refused; expiry (short BSF lifetime) -> Zn 404 and naf-key
-#   refuses.
+#   refuses; Zn over HTTPS with a bearer token and with a client
+#   certificate (mutual TLS), and refusals without credentials or trust.
 . "$TK_SRCDIR/tests/system/lib.sh"
 tk_init gba-bootstrap
 
@@ -119,5 +120,52 @@ tk_expect_eq $? 4 "naf-key refuses an expired bootstrap (exit 4)"
 grep -q expired "$TK_TMP/err" || tk_fail "naf-key error does not say expired: $(cat "$TK_TMP/err")"
 "$UE" --state "$ST2" show --json | json_get valid | grep -qx False || tk_fail "show says valid"
 tk_ok "show reports the bootstrap expired"
+
+# --- Zn over (mutual) TLS ------------------------------------------------------------
+command -v certtool >/dev/null || tk_fail "certtool (gnutls-bin) is needed for the Zn TLS checks"
+tk_stop bsf
+cd "$TK_TMP" || tk_fail "no work dir"
+cert() { # NAME TEMPLATE [CA]
+	certtool --generate-privkey --key-type=ecdsa --outfile "$1.key" >/dev/null 2>&1 &&
+	printf "$2" >"$1.tmpl" &&
+	if [ -z "${3:-}" ]; then
+		certtool --generate-self-signed --load-privkey "$1.key" --template "$1.tmpl" \
+			--outfile "$1.pem" >/dev/null 2>&1
+	else
+		certtool --generate-certificate --load-privkey "$1.key" --load-ca-certificate "$3.pem" \
+			--load-ca-privkey "$3.key" --template "$1.tmpl" --outfile "$1.pem" >/dev/null 2>&1
+	fi || tk_fail "certtool failed for $1"
+}
+cert ca 'cn = "tkms test CA"\nca\ncert_signing_key\nexpiration_days = 2\n'
+cert srv 'cn = "127.0.0.1"\nip_address = "127.0.0.1"\ntls_www_server\nsigning_key\nexpiration_days = 2\n' ca
+cert cli 'cn = "kms.home1.net"\norganization = "tkms test"\ntls_www_client\nsigning_key\nexpiration_days = 2\n' ca
+cert rogue 'cn = "rogue CA"\nca\ncert_signing_key\nexpiration_days = 2\n'
+UBP=$(tk_free_port); ZNP=$(tk_free_port)
+cat >"$TK_TMP/bsf-tls.json" <<EOT
+{ "fqdn": "bsf.home1.net", "ub": { "listen": "127.0.0.1:$UBP" },
+  "zn": { "listen": "127.0.0.1:$ZNP",
+          "tls": { "cert": "$TK_TMP/srv.pem", "key": "$TK_TMP/srv.key", "client_ca": "$TK_TMP/ca.pem" },
+          "nafs": [ { "name": "kms", "token": "lab-token-kms", "fqdns": ["kms.home1.net"], "gsids": ["0"] },
+                    { "name": "kms-cert", "client_dn": "CN=kms.home1.net,O=tkms test",
+                      "fqdns": ["kms.home1.net"], "gsids": ["0"] } ] },
+  "state_dir": "$TK_TMP/bsf-state-tls" }
+EOT
+tk_start bsftls "$TK_BUILDDIR/bsf-stub/bsf-stub" --config "$TK_TMP/bsf-tls.json"
+tk_wait_http "http://127.0.0.1:$UBP/healthz" 10 bsftls
+tk_wait_http "https://127.0.0.1:$ZNP/healthz" 10 bsftls
+ST3="$TK_TMP/ue-tls.state"
+"$UE" --state "$ST3" bootstrap --bsf "http://127.0.0.1:$UBP" --impi alice@home1.net --k $K \
+	--opc $OPC >/dev/null || tk_fail "bootstrap against the TLS BSF failed"
+BTID4=$("$UE" --state "$ST3" show --json | json_get btid)
+UEKEY4=$("$UE" --state "$ST3" naf-key --naf kms.home1.net --ua 0100000006)
+ZN="https://127.0.0.1:$ZNP"
+tk_expect_eq "$("$FETCH" --zn "$ZN" --ca ca.pem --token lab-token-kms --fqdn kms.home1.net "$BTID4")" \
+	"$UEKEY4" "Zn over HTTPS with a bearer token"
+tk_expect_eq "$("$FETCH" --zn "$ZN" --ca ca.pem --cert cli.pem --key cli.key --fqdn kms.home1.net \
+	"$BTID4")" "$UEKEY4" "Zn over mutual TLS (client certificate, no token)"
+"$FETCH" --zn "$ZN" --ca ca.pem --fqdn kms.home1.net "$BTID4" 2>"$TK_TMP/err"
+tk_expect_eq $? 5 "Zn over TLS without credentials: refused (401)"
+"$FETCH" --zn "$ZN" --ca rogue.pem --token lab-token-kms --fqdn kms.home1.net "$BTID4" 2>"$TK_TMP/err"
+tk_expect_eq $? 4 "BSF certificate not trusted: unavailable, no key"
 
 tk_done
