@@ -47,6 +47,7 @@ struct tk_http_server {
 	pthread_cond_t idle;
 	unsigned inflight;     /* requests between first call and completion */
 	bool hint_set;
+	bool quiesced;         /* listen socket closed */
 	char start_err[256];   /* last libmicrohttpd message while starting */
 	bool starting;
 };
@@ -847,16 +848,25 @@ uint16_t tk_http_port(const struct tk_http_server *srv)
 	return srv->port;
 }
 
-void tk_http_stop(struct tk_http_server *srv, unsigned grace_ms)
+void tk_http_quiesce(struct tk_http_server *srv)
 {
 	MHD_socket fd;
-	struct timespec until;
 
-	if (!srv)
+	if (!srv || srv->quiesced)
 		return;
 	fd = MHD_quiesce_daemon(srv->d);
 	if (fd != MHD_INVALID_SOCKET)
 		close(fd);
+	srv->quiesced = true;
+}
+
+void tk_http_stop(struct tk_http_server *srv, unsigned grace_ms)
+{
+	struct timespec until;
+
+	if (!srv)
+		return;
+	tk_http_quiesce(srv);
 	clock_gettime(CLOCK_REALTIME, &until);
 	until.tv_sec += grace_ms / 1000;
 	until.tv_nsec += (long)(grace_ms % 1000) * 1000000L;

@@ -109,6 +109,10 @@ int tk_http_start(const struct tk_http_config *cfg, struct tk_http_server **out,
 		  char *err, size_t errlen);
 /* The bound port (useful after listening on port 0). */
 uint16_t tk_http_port(const struct tk_http_server *srv);
+/* Stop accepting new connections (requests on open ones still run).
+ * Lets a program with several listeners close all doors before it waits
+ * on any. Idempotent; NULL is a no-op. */
+void tk_http_quiesce(struct tk_http_server *srv);
 /* Clean stop: stop accepting, let in-flight requests finish (up to
  * grace_ms), then close everything and free srv. NULL is a no-op. */
 void tk_http_stop(struct tk_http_server *srv, unsigned grace_ms);

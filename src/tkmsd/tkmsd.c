@@ -96,7 +96,11 @@ struct listeners {
 
 static void stop_all(struct listeners *l)
 {
-	/* Each stop waits for that listener's in-flight requests. */
+	/* Close every door first, then wait for each listener's in-flight
+	 * requests. */
+	tk_http_quiesce(l->psk);
+	tk_http_quiesce(l->https);
+	tk_http_quiesce(l->http);
 	tk_http_stop(l->psk, STOP_GRACE_MS);
 	tk_http_stop(l->https, STOP_GRACE_MS);
 	tk_http_stop(l->http, STOP_GRACE_MS);

@@ -765,6 +765,13 @@ static void test_clean_stop(void)
 	pthread_create(&t, NULL, slow_client, &s);
 	usleep(150 * 1000); /* the request is now inside the handler */
 	clock_gettime(CLOCK_MONOTONIC, &a);
+	tk_http_quiesce(srv);
+	tk_http_quiesce(srv); /* idempotent */
+	/* No new connections now, while the slow request still runs. */
+	h = curl_easy_init();
+	snprintf(url, sizeof url, "http://127.0.0.1:%u/x", s.port);
+	CU_ASSERT_EQUAL(curl_do(h, url, NULL, 0, &out, NULL, NULL), -1);
+	curl_easy_cleanup(h);
 	tk_http_stop(srv, 5000);
 	clock_gettime(CLOCK_MONOTONIC, &b);
 	pthread_join(t, NULL);
