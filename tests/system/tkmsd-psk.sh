@@ -111,7 +111,7 @@ tk_ok "POST /mikey over PSK-TLS carries the B-TID to the engine slot (501 until 
 
 # HTTPS + GBA Digest (TS 33.222 5.3): password = base64(Ks_NAF(01 00 01 c0 2b)).
 naf_key 010001c02b
-PW=$(printf '%s' "$KEY" | xxd -r -p | base64)
+PW=$(perl -e 'print pack("H*", $ARGV[0])' "$KEY" | base64)
 code=$(curl -s --max-time 15 --cacert "$TK_TMP/kms-cert.pem" --digest -u "$BTID:$PW" \
 	-H 'Content-Type: application/mikey' --data-binary abc -o "$TK_BODY" -w '%{http_code}' \
 	"https://127.0.0.1:$P_HTTPS/mikey")
@@ -140,7 +140,7 @@ plain_digest() { # BTID PASSWORD -> HTTP status of POST /mikey on plain HTTP
 }
 tk_expect_eq "$(plain_digest "$BTID" "$PW")" 401 "plain HTTP Digest with the HTTPS-suite key: 401"
 naf_key 0100000002
-PW=$(printf '%s' "$KEY" | xxd -r -p | base64)
+PW=$(perl -e 'print pack("H*", $ARGV[0])' "$KEY" | base64)
 tk_expect_eq "$(plain_digest "$BTID" "$PW")" 501 "plain HTTP Digest with Ks_NAF(01 00 00 00 02) reaches /mikey"
 grep -q "http 127.0.0.1:[0-9]* POST /mikey (3 octets, B-TID $BTID)" "$TK_TMP/kms.log" ||
 	tk_fail "plain-HTTP Digest B-TID not passed on"
