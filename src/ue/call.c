@@ -335,7 +335,7 @@ int ue_request_build(struct ue_call *c, const struct ue_request_opts *o,
 	m->ticket.ticket_type = MK_TICKET_MIKEY_BASE;
 	m->ticket.subtype = MK_BASE_TICKET_SUBTYPE;
 	m->ticket.version = MK_BASE_TICKET_VERSION;
-	m->ticket.prf = prf;
+	m->ticket.prf = MK_PRF_HMAC_SHA256; /* P-10: tickets always use PRF 1 */
 	m->ticket.flags = wished_flags(o);
 	if (o->lifetime) {
 		m->ticket.tp.tre.pl.present = true;

@@ -22,6 +22,14 @@ tests_unit_test_ue_kmsclient_SOURCES = tests/unit/test-ue-kmsclient.c tests/unit
 tests_unit_test_ue_kmsclient_CFLAGS = $(TK_TEST_CFLAGS) $(MHD_CFLAGS)
 tests_unit_test_ue_kmsclient_LDADD = $(TK_UECALL_LIBS) src/http/libtkhttp.a src/util/libtkutil.a \
 	$(MHD_LIBS) $(CUNIT_LIBS) $(TK_CRYPTO_LIBS) $(PTHREAD_LIBS)
+
+# The UE library against the real ticket engine, in-process.
+check_PROGRAMS += tests/unit/test-ue-engine
+TESTS += tests/unit/test-ue-engine
+tests_unit_test_ue_engine_SOURCES = tests/unit/test-ue-engine.c tests/unit/tk_test.h
+tests_unit_test_ue_engine_CFLAGS = $(TK_TEST_CFLAGS)
+tests_unit_test_ue_engine_LDADD = src/ue/libuecall.a src/kms/libkms.a $(TK_UECALL_LIBS) \
+	$(CUNIT_LIBS)
 # -- end uecall
 # -- ueboot: UE bootstrapping (simulated USIM, Ub client, state file) and tkms-ue
 noinst_LIBRARIES += src/ue/libue.a
@@ -46,9 +54,19 @@ tests_unit_test_ue_boot_SOURCES = tests/unit/test-ue-boot.c tests/unit/tk_test.h
 tests_unit_test_ue_boot_CFLAGS = $(TK_TEST_CFLAGS)
 tests_unit_test_ue_boot_LDADD = $(TK_UE_LIBS) $(TK_TEST_LIBS)
 
+check_PROGRAMS += tests/unit/test-ue-ub
+TESTS += tests/unit/test-ue-ub
+tests_unit_test_ue_ub_SOURCES = tests/unit/test-ue-ub.c tests/unit/tk_test.h
+tests_unit_test_ue_ub_CFLAGS = $(TK_TEST_CFLAGS) $(MHD_CFLAGS)
+tests_unit_test_ue_ub_LDADD = $(TK_UE_LIBS) $(MHD_LIBS) $(TK_TEST_LIBS)
+
 TESTS += tests/system/gba-bootstrap.sh
 dist_check_SCRIPTS += tests/system/gba-bootstrap.sh
 # -- end ueboot
 # -- uecall: tkms-ue links the call-flow subcommands (they use libue, hence libue again after)
 src_ue_tkms_ue_LDADD += $(TK_UECALL_LIBS) $(TK_UE_LIBS)
 # -- end uecall (tkms-ue link)
+# -- uecall: system test of the whole flow through tkmsd and bsf-stub
+TESTS += tests/system/ue-call.sh
+dist_check_SCRIPTS += tests/system/ue-call.sh
+# -- end uecall (system test)
