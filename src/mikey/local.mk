@@ -31,6 +31,12 @@ tests_unit_test_codec_malformed_SOURCES = tests/unit/test-codec-malformed.c \
 tests_unit_test_codec_malformed_CFLAGS = $(TK_TEST_CFLAGS)
 tests_unit_test_codec_malformed_LDADD = src/mikey/libmikey.a $(TK_TEST_LIBS)
 TESTS += tests/unit/test-codec-malformed
+check_PROGRAMS += tests/unit/test-codec-payloads
+tests_unit_test_codec_payloads_SOURCES = tests/unit/test-codec-payloads.c \
+	tests/unit/codec-samples.h tests/unit/tk_test.h
+tests_unit_test_codec_payloads_CFLAGS = $(TK_TEST_CFLAGS)
+tests_unit_test_codec_payloads_LDADD = src/mikey/libmikey.a $(TK_TEST_LIBS)
+TESTS += tests/unit/test-codec-payloads
 
 # tshark reads what libmikey writes (mikey.md 6.6)
 check_PROGRAMS += tests/system/mikey-tshark-gen

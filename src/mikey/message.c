@@ -221,6 +221,7 @@ struct walk {
 	unsigned nsl;
 	bool nested;   /* TP / TICKET not allowed */
 	bool v_last;   /* a V of the table must end the chain */
+	bool keep_ext; /* General Extensions are stored (else skipped) */
 	dest_fn dest;
 	void *ctx;
 	unsigned nskipped;
@@ -259,10 +260,10 @@ static int walk(struct walk *w, tk_rd *rd, uint8_t type, size_t np_off,
 			dst = w->dest(w->ctx, kind, cnt[j]);
 			cnt[j]++;
 			cur = j;
-		} else if (kind == K_EXT && (dst = w->dest(w->ctx, kind, next))) {
+		} else if (kind == K_EXT && w->keep_ext) {
 			if (next >= MK_MAX_EXT)
 				return fail_at(eoff, start, MK_ERR_TOO_MANY);
-			next++;
+			dst = w->dest(w->ctx, kind, next++);
 		}
 		if (!dst) {
 			dst = &scratch;
@@ -274,7 +275,7 @@ static int walk(struct walk *w, tk_rd *rd, uint8_t type, size_t np_off,
 		if (type == MK_PT_SIGN)
 			break;
 		np_off = start;
-		type = tk_rd_ptr(rd)[(ptrdiff_t)start - (ptrdiff_t)tk_rd_offset(rd)];
+		type = rd->base[start]; /* the payload's Next Payload byte */
 		if (w->v_last && kind == K_V && j < w->nsl && type != MK_PT_LAST)
 			return fail_at(eoff, start, MK_ERR_ORDER);
 	}
@@ -322,11 +323,7 @@ static void *msg_dest(void *ctx, int kind, unsigned idx)
 	case K_KEMAC: return &m->kemac;
 	case K_SP: m->nsp = idx + 1; return &m->sp[idx];
 	case K_ERR: m->nerr = idx + 1; return &m->err[idx];
-	case K_EXT:
-		if (idx >= MK_MAX_EXT)
-			return &m->ext[0]; /* walk() refuses before reading */
-		m->next = idx + 1;
-		return &m->ext[idx];
+	case K_EXT: m->next = idx + 1; return &m->ext[idx];
 	case K_V: return &m->v;
 	case K_SIGN: return &m->sign;
 	case K_SAKKE: return &m->sakke;
@@ -365,7 +362,7 @@ static int msg_rules(struct mk_msg *m)
 
 int mk_parse(const uint8_t *buf, size_t len, struct mk_msg *m)
 {
-	struct walk w = { .dest = msg_dest, .v_last = true };
+	struct walk w = { .dest = msg_dest, .v_last = true, .keep_ext = true };
 	tk_rd rd;
 	int e;
 
@@ -417,7 +414,8 @@ static void *tp_dest(void *ctx, int kind, unsigned idx)
 int mkp_tp_data_parse(const uint8_t *base, const uint8_t *p, size_t n,
 		      struct mk_tp_data *tp, size_t *eoff)
 {
-	struct walk w = { t_tp_data, N(t_tp_data), true, false, tp_dest, tp, 0 };
+	struct walk w = { .sl = t_tp_data, .nsl = N(t_tp_data), .nested = true,
+			  .dest = tp_dest, .ctx = tp };
 	tk_rd rd;
 	size_t first_off;
 	int e;
@@ -565,7 +563,8 @@ static void *td_dest(void *ctx, int kind, unsigned idx)
 int mk_ticket_data_parse(const uint8_t *buf, size_t len,
 			 struct mk_ticket_data *td, size_t *err_off)
 {
-	struct walk w = { t_ticket_data, N(t_ticket_data), true, true, td_dest, td, 0 };
+	struct walk w = { .sl = t_ticket_data, .nsl = N(t_ticket_data), .nested = true,
+			  .v_last = true, .dest = td_dest, .ctx = td };
 	size_t dummy, *eoff = err_off ? err_off : &dummy;
 	tk_rd rd;
 	int e;

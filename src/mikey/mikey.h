@@ -513,8 +513,8 @@ struct mk_msg {
 	struct mk_v v;
 	struct mk_sign sign;
 	unsigned nskipped;      /* known but unexpected payloads skipped */
-	bool csb_update;        /* TRANSFER_INIT/RESP of a CSB update (no
-				 * TICKET / RANDRi resp. no RANDRr/RANDRkms) */
+	bool csb_update;        /* TRANSFER_INIT of a CSB update (no TICKET,
+				 * no RANDRi); a TRANSFER_RESP cannot tell */
 };
 
 /* ---- parsing ---------------------------------------------------------------- */
