@@ -76,8 +76,10 @@ static void xml_quiet(void *ctx, const xmlError *e)
 {
 	char *first = ctx;
 
-	if (first && !first[0] && e && e->message)
+	if (first && !first[0] && e && e->message) {
 		snprintf(first, 160, "%s", e->message);
+		first[strcspn(first, "\r\n")] = '\0'; /* libxml2 ends messages with a newline */
+	}
 }
 
 static bool is_gba(const xmlNode *n, const char *name)
