@@ -202,6 +202,8 @@ int main(int argc, char **argv)
 	sig = 0;
 	sigwait(&set, &sig);
 	bsf_log(BSF_LOG_INFO, "signal %d: shutting down", sig);
+	tk_http_quiesce(ub);
+	tk_http_quiesce(zn);
 	tk_http_stop(ub, 2000);
 	tk_http_stop(zn, 2000);
 	rc = 0;
