@@ -30,6 +30,7 @@ static struct {
 	char last_identity[256];
 	unsigned psk_calls;
 	unsigned sleep_ms;                /* handler delay (clean stop test) */
+	unsigned entered;                 /* handler calls begun */
 } seen = { .lock = PTHREAD_MUTEX_INITIALIZER };
 
 /* A PSK that depends on what the adapter reports, so a wrong suite or
@@ -71,6 +72,9 @@ static void handler(void *cls, struct tk_http_req *req)
 	const uint8_t *body = tk_http_body(req, &len);
 	const char *path = tk_http_path(req);
 
+	pthread_mutex_lock(&seen.lock);
+	seen.entered++;
+	pthread_mutex_unlock(&seen.lock);
 	if (seen.sleep_ms)
 		usleep(seen.sleep_ms * 1000);
 	if (strcmp(path, "/problem") == 0) {
@@ -760,10 +764,23 @@ static void test_clean_stop(void)
 	CURL *h;
 	struct buf out;
 	char url[128];
+	unsigned before, i;
 
+	pthread_mutex_lock(&seen.lock);
+	before = seen.entered;
+	pthread_mutex_unlock(&seen.lock);
 	seen.sleep_ms = 400;
 	pthread_create(&t, NULL, slow_client, &s);
-	usleep(150 * 1000); /* the request is now inside the handler */
+	for (i = 0; i < 500; i++) { /* until the request is inside the handler */
+		unsigned now;
+		pthread_mutex_lock(&seen.lock);
+		now = seen.entered;
+		pthread_mutex_unlock(&seen.lock);
+		if (now != before)
+			break;
+		usleep(10 * 1000);
+	}
+	CU_ASSERT_FATAL(i < 500);
 	clock_gettime(CLOCK_MONOTONIC, &a);
 	tk_http_quiesce(srv);
 	tk_http_quiesce(srv); /* idempotent */
@@ -779,7 +796,7 @@ static void test_clean_stop(void)
 	CU_ASSERT_EQUAL(s.status, 200);
 	CU_ASSERT_PTR_NOT_NULL(strstr(s.body, "POST /slow q=- len=3"));
 	/* stop waited for the handler, but not for the whole grace period */
-	CU_ASSERT((b.tv_sec - a.tv_sec) * 1000 + (b.tv_nsec - a.tv_nsec) / 1000000 >= 150);
+	CU_ASSERT((b.tv_sec - a.tv_sec) * 1000 + (b.tv_nsec - a.tv_nsec) / 1000000 >= 100);
 	CU_ASSERT((b.tv_sec - a.tv_sec) < 4);
 	/* And the port no longer answers. */
 	h = curl_easy_init();
