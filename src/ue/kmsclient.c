@@ -227,9 +227,9 @@ static int curl_once_post(struct cx *x, const struct ue_kms_target *t, const cha
 			rc = rfail(x->r, UE_KMS_E_PROTO, "KMS answer larger than 64 KiB%s", NULL);
 		else if (cc == CURLE_SSL_CONNECT_ERROR || cc == CURLE_PEER_FAILED_VERIFICATION ||
 			 cc == CURLE_SSL_CACERT_BADFILE)
-			rc = rfail(x->r, UE_KMS_E_TLS, "TLS: %s", ebuf[0] ? ebuf : curl_easy_strerror(cc));
+			rc = rfail(x->r, UE_KMS_E_TLS, "TLS: %.200s", ebuf[0] ? ebuf : curl_easy_strerror(cc));
 		else if (cc == CURLE_URL_MALFORMAT || cc == CURLE_UNSUPPORTED_PROTOCOL)
-			rc = rfail(x->r, UE_KMS_E_URL, "URL: %s", ebuf[0] ? ebuf : curl_easy_strerror(cc));
+			rc = rfail(x->r, UE_KMS_E_URL, "URL: %.200s", ebuf[0] ? ebuf : curl_easy_strerror(cc));
 		else
 			rc = rfail(x->r, UE_KMS_E_CONNECT, "%s", ebuf[0] ? ebuf : curl_easy_strerror(cc));
 	}
@@ -459,7 +459,7 @@ static int psk_once(const struct ue_kms_target *t, const struct psk_try *try,
 	while (e < 0 && !gnutls_error_is_fatal(e));
 	if (e < 0) {
 		*hs_failed = true;
-		rc = rfail(r, UE_KMS_E_TLS, "PSK-TLS handshake: %s", gnutls_strerror(e));
+		rc = rfail(r, UE_KMS_E_TLS, "PSK-TLS handshake: %.200s", gnutls_strerror(e));
 		goto out;
 	}
 	/* The suite we derived the key for must be the one negotiated. */
@@ -494,7 +494,7 @@ static int psk_once(const struct ue_kms_target *t, const struct psk_try *try,
 		if (n == 0 || n == GNUTLS_E_PREMATURE_TERMINATION)
 			break;
 		if (n < 0) {
-			rc = rfail(r, UE_KMS_E_CONNECT, "receiving: %s", gnutls_strerror((int)n));
+			rc = rfail(r, UE_KMS_E_CONNECT, "receiving: %.200s", gnutls_strerror((int)n));
 			goto out;
 		}
 		got += (size_t)n;
