@@ -379,6 +379,7 @@ static int check_granted(struct ue_call *c, const struct ue_request_opts *o,
 {
 	int ok = 0;
 	int64_t now = (int64_t)time(NULL);
+	unsigned i, j;
 
 	if (!tk->pl.present || !tk->is_ticket)
 		return fail(e, UE_E_PARSE, -1, "REQUEST_RESP has no TICKET");
@@ -401,6 +402,17 @@ static int check_granted(struct ue_call *c, const struct ue_request_opts *o,
 	}
 	if (tk->tp.nr == 0)
 		return fail(e, UE_E_POLICY, -1, "granted ticket names no responder");
+	/* A ticket without a responder we asked for is of no use (K = 1 case). */
+	for (i = 0; o && i < o->npeers; i++) {
+		size_t n = strlen(o->peers[i]);
+
+		for (j = 0; j < tk->tp.nr; j++)
+			if (tk->tp.idrr[j].data.n == n && !memcmp(tk->tp.idrr[j].data.p, o->peers[i], n))
+				break;
+		if (j == tk->tp.nr)
+			return fail(e, UE_E_POLICY, -1, "the KMS left %s out of the ticket",
+				    o->peers[i]);
+	}
 	c->flags = tk->flags;
 	c->tp_prf = tk->prf;
 	return UE_OK;
@@ -662,8 +674,6 @@ int ue_transfer_init(struct ue_call *c, const struct ue_transfer_opts *o,
 		return fail(e, UE_E_POLICY, -1, "the ticket has expired");
 	if (c->stage > UE_ST_REQUESTED && !(c->flags & MK_TF_J))
 		return fail(e, UE_E_POLICY, -1, "ticket may not be reused (J = 0)");
-	if (c->stage > UE_ST_REQUESTED && (c->flags & MK_TF_I) && c->forked)
-		return fail(e, UE_E_STATE, -1, "call already accepted; start from a fresh request state");
 	if (ncs == 0 || ncs > UE_MAX_CS || ncs > MK_MAX_CS)
 		return fail(e, UE_E_ARG, -1, "1..%d crypto sessions", UE_MAX_CS);
 	rr = msg_new();

@@ -262,6 +262,26 @@ static void test_policy_granted(void)
 	CU_ASSERT(!(A->flags & MK_TF_K));
 }
 
+/* The requester reuses its forking ticket (J = 1) for a second call. */
+static void test_reuse(void)
+{
+	struct ue_err e;
+	enum kms_outcome o;
+	uint32_t csb1;
+
+	flow(UE_ALGS_128, true);
+	csb1 = A->csb_id;
+	CU_ASSERT_EQUAL_FATAL(ue_transfer_init(A, NULL, tinit, sizeof tinit, &tinit_len, &e), UE_OK);
+	CU_ASSERT_NOT_EQUAL(A->csb_id, csb1);
+	CU_ASSERT_FALSE(A->forked);
+	CU_ASSERT_EQUAL_FATAL(resolve(BOB, "sip:bob@home1.net", &o, &e), UE_OK);
+	CU_ASSERT_EQUAL_FATAL(ue_transfer_resp(B, tresp, sizeof tresp, &tresp_len, &e), UE_OK);
+	CU_ASSERT_EQUAL_FATAL(ue_accept(A, tresp, tresp_len, &e), UE_OK);
+	srtp_both_ways();
+	/* The first call's TRANSFER_RESP does not fit the second call. */
+	CU_ASSERT_EQUAL(ue_accept(A, tresp, tresp_len, &e), UE_E_STATE);
+}
+
 static const struct tk_test tests[] = {
 	TK_TEST(test_forking_128),
 	TK_TEST(test_forking_256),
@@ -269,6 +289,7 @@ static const struct tk_test tests[] = {
 	TK_TEST(test_group),
 	TK_TEST(test_refusals),
 	TK_TEST(test_policy_granted),
+	TK_TEST(test_reuse),
 	{ NULL, NULL },
 };
 
