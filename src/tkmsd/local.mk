@@ -21,7 +21,7 @@ dist_check_SCRIPTS += tests/system/tkmsd-basic.sh tests/system/tkmsd-config.sh t
 
 check_PROGRAMS += tests/unit/test-tkmsd
 tests_unit_test_tkmsd_SOURCES = tests/unit/test-tkmsd.c tests/unit/tk_test.h
-tests_unit_test_tkmsd_CFLAGS = $(TK_TEST_CFLAGS) $(JANSSON_CFLAGS) $(GNUTLS_CFLAGS)
+tests_unit_test_tkmsd_CFLAGS = $(TK_TEST_CFLAGS) $(JANSSON_CFLAGS) $(GNUTLS_CFLAGS) $(CURL_CFLAGS)
 tests_unit_test_tkmsd_LDADD = src/tkmsd/libtkmsd.a $(TK_HTTP_LIBS) $(TK_NAF_LIBS) $(JANSSON_LIBS) \
-	$(TK_TEST_LIBS)
+	$(CURL_LIBS) $(TK_TEST_LIBS)
 TESTS += tests/unit/test-tkmsd

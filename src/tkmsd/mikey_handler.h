@@ -31,10 +31,10 @@ struct tkmsd_tid {
 enum tkmsd_verdict {
 	TKMSD_V_OK = 0,          /* 200, body = REQUEST_RESP / RESOLVE_RESP */
 	TKMSD_V_BAD_REQUEST,     /* 400, body = MIKEY Error if resp_len, else reason */
-	TKMSD_V_BOOTSTRAP,       /* 401 + Digest challenge (P-6, P-27) */
+	TKMSD_V_BOOTSTRAP,       /* 401 + Digest challenge (P-6, P-27); MIKEY Error body if any */
 	TKMSD_V_FORBIDDEN,       /* 403, body = MIKEY Error 0 if resp_len, else reason */
-	TKMSD_V_UNAVAILABLE,     /* 503 + Retry-After (BSF down, replay cache full) */
-	TKMSD_V_INTERNAL,        /* 500 */
+	TKMSD_V_UNAVAILABLE,     /* 503 + Retry-After (BSF down, replay cache full); Error body if any */
+	TKMSD_V_INTERNAL,        /* 500; Error body if any */
 	TKMSD_V_NOT_BUILT,       /* 501: no ticket engine linked in */
 };
 

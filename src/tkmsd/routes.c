@@ -26,66 +26,84 @@ static void stand_in(void *ctx, const uint8_t *req, size_t len, const struct tkm
 
 const struct tkmsd_mikey_handler tkmsd_mikey_not_built = { stand_in, NULL };
 
-void tkmsd_reply_bootstrap(const struct tkmsd_routes *r, struct tk_http_req *req, bool stale,
-			   const char *reason)
+/* A MIKEY body when the engine formed one, else the reason as text. */
+static void reply_mikey_or_text(struct tk_http_req *req, unsigned status, const uint8_t *resp,
+				size_t resp_len, const char *reason)
+{
+	if (resp_len)
+		tk_http_reply(req, status, MIKEY_TYPE, resp, resp_len);
+	else
+		tk_http_reply_text(req, status, "%s", reason);
+}
+
+static bool add_challenge(const struct tkmsd_routes *r, struct tk_http_req *req, bool stale)
 {
 	char ch[512];
 
-	if (!r->naf || naf_digest_challenge(r->naf, stale, ch, sizeof ch) != 0) {
+	if (!r->naf || naf_digest_challenge(r->naf, stale, ch, sizeof ch) != 0)
+		return false;
+	return tk_http_add_header(req, "WWW-Authenticate", ch) == 0;
+}
+
+static void add_retry_after(struct tk_http_req *req, unsigned s)
+{
+	char v[16];
+
+	snprintf(v, sizeof v, "%u", s);
+	tk_http_add_header(req, "Retry-After", v);
+}
+
+void tkmsd_reply_bootstrap(const struct tkmsd_routes *r, struct tk_http_req *req, bool stale,
+			   const char *reason)
+{
+	if (!add_challenge(r, req, stale)) {
 		tk_http_reply_text(req, 500, "cannot build a Digest challenge");
 		return;
 	}
-	tk_http_add_header(req, "WWW-Authenticate", ch);
 	tk_http_reply_text(req, 401, "%s", reason);
 }
 
 void tkmsd_reply_unavailable(struct tk_http_req *req, unsigned retry_after_s, const char *reason)
 {
-	char v[16];
-
-	snprintf(v, sizeof v, "%u", retry_after_s);
-	tk_http_add_header(req, "Retry-After", v);
+	add_retry_after(req, retry_after_s);
 	tk_http_reply_text(req, 503, "%s", reason);
 }
 
-/* A MIKEY body when there is one, else the reason as text. */
-static void reply_mikey_or_text(struct tk_http_req *req, unsigned status,
-				const struct tkmsd_mikey_out *o)
-{
-	if (o->resp_len)
-		tk_http_reply(req, status, MIKEY_TYPE, o->resp, o->resp_len);
-	else
-		tk_http_reply_text(req, status, "%s", o->reason ? o->reason : "refused");
-}
-
-/* The one table of P-6. */
+/* The one table of P-6. Where the engine formed a MIKEY Error it is the
+ * body (P-6, P-21); otherwise a short text/plain reason. */
 static void reply_verdict(const struct tkmsd_routes *r, struct tk_http_req *req,
 			  const struct tkmsd_mikey_out *o)
 {
-	const char *why = o->reason ? o->reason : "";
+	const char *why = o->reason && o->reason[0] ? o->reason : NULL;
 
 	switch (o->verdict) {
 	case TKMSD_V_OK:
 		tk_http_reply(req, 200, MIKEY_TYPE, o->resp, o->resp_len);
 		break;
 	case TKMSD_V_BAD_REQUEST:
-		reply_mikey_or_text(req, 400, o);
+		reply_mikey_or_text(req, 400, o->resp, o->resp_len, why ? why : "bad request");
 		break;
 	case TKMSD_V_BOOTSTRAP:
-		tkmsd_reply_bootstrap(r, req, false, why[0] ? why : "bootstrapping required");
+		if (!add_challenge(r, req, false)) {
+			tk_http_reply_text(req, 500, "cannot build a Digest challenge");
+			break;
+		}
+		reply_mikey_or_text(req, 401, o->resp, o->resp_len,
+				    why ? why : "bootstrapping required");
 		break;
 	case TKMSD_V_FORBIDDEN:
-		reply_mikey_or_text(req, 403, o);
+		reply_mikey_or_text(req, 403, o->resp, o->resp_len, why ? why : "forbidden");
 		break;
 	case TKMSD_V_UNAVAILABLE:
-		tkmsd_reply_unavailable(req, TKMSD_RETRY_AFTER_S, why[0] ? why : "try again later");
+		add_retry_after(req, TKMSD_RETRY_AFTER_S);
+		reply_mikey_or_text(req, 503, o->resp, o->resp_len, why ? why : "try again later");
 		break;
 	case TKMSD_V_NOT_BUILT:
-		tk_http_reply_text(req, 501, "%s", why);
+		tk_http_reply_text(req, 501, "%s", why ? why : "not implemented");
 		break;
 	case TKMSD_V_INTERNAL:
 	default:
-		tk_http_reply_text(req, 500, "internal error");
+		reply_mikey_or_text(req, 500, o->resp, o->resp_len, "internal error");
 		break;
 	}
 }

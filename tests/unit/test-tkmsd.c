@@ -2,7 +2,9 @@
  * test-tkmsd.c: the tkmsd pieces that need no daemon: the P-15 audit writer
  * (one JSON line per event, a time stamp first, key-like members refused,
  * concurrent writers never interleave), the PSK Ua id choice (P-1), and the
- * configuration loader's result for the embedded defaults and a file.
+ * configuration loader's result for the embedded defaults and a file, and
+ * the P-6 verdict table of the /mikey route, driven over HTTP with libcurl
+ * by a stand-in engine that returns the verdict named in the request body.
  */
 #include <pthread.h>
 #include <stdio.h>
@@ -10,7 +12,11 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <curl/curl.h>
 #include <jansson.h>
+
+#include "naf/naf.h"
+#include "tkmsd/routes.h"
 
 #include "tkmsd/audit.h"
 #include "tkmsd/conf.h"
@@ -182,6 +188,127 @@ static void test_config_values(void)
 	tkmsd_config_free(&c);
 }
 
+/* Body "<verdict digit>[m]": answer with that verdict, with a 3-octet
+ * "MIKEY" response when 'm' follows. */
+static void scripted(void *ctx, const uint8_t *req, size_t len, const struct tkmsd_tid *tid,
+		     struct tkmsd_mikey_out *out)
+{
+	out->verdict = len ? (enum tkmsd_verdict)(req[0] - '0') : TKMSD_V_INTERNAL;
+	out->reason = "scripted";
+	out->resp_len = 0;
+	if (len > 1 && req[1] == 'm') {
+		memcpy(out->resp, "\x01\x02\x03", 3);
+		out->resp_len = 3;
+	}
+}
+
+struct got { long status; char ctype[64]; char hdrs[2048]; size_t hl; uint8_t body[64]; size_t bl; };
+
+static size_t got_body(char *p, size_t sz, size_t n, void *ud)
+{
+	struct got *g = ud;
+	size_t k = sz * n;
+
+	if (k > sizeof g->body - g->bl)
+		k = sizeof g->body - g->bl;
+	memcpy(g->body + g->bl, p, k);
+	g->bl += k;
+	return sz * n;
+}
+
+static size_t got_hdr(char *p, size_t sz, size_t n, void *ud)
+{
+	struct got *g = ud;
+	size_t k = sz * n;
+
+	if (k > sizeof g->hdrs - 1 - g->hl)
+		k = sizeof g->hdrs - 1 - g->hl;
+	memcpy(g->hdrs + g->hl, p, k);
+	g->hl += k;
+	g->hdrs[g->hl] = 0;
+	return sz * n;
+}
+
+static void post(uint16_t port, const char *body, struct got *g)
+{
+	CURL *h = curl_easy_init();
+	struct curl_slist *ct = curl_slist_append(NULL, "Content-Type: application/mikey");
+	char url[64];
+	char *t = NULL;
+
+	memset(g, 0, sizeof *g);
+	snprintf(url, sizeof url, "http://127.0.0.1:%u/mikey", port);
+	curl_easy_setopt(h, CURLOPT_URL, url);
+	curl_easy_setopt(h, CURLOPT_POSTFIELDS, body);
+	curl_easy_setopt(h, CURLOPT_HTTPHEADER, ct);
+	curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, got_body);
+	curl_easy_setopt(h, CURLOPT_WRITEDATA, g);
+	curl_easy_setopt(h, CURLOPT_HEADERFUNCTION, got_hdr);
+	curl_easy_setopt(h, CURLOPT_HEADERDATA, g);
+	curl_easy_setopt(h, CURLOPT_TIMEOUT, 10L);
+	CU_ASSERT_EQUAL(curl_easy_perform(h), CURLE_OK);
+	curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &g->status);
+	curl_easy_getinfo(h, CURLINFO_CONTENT_TYPE, &t);
+	snprintf(g->ctype, sizeof g->ctype, "%s", t ? t : "");
+	curl_slist_free_all(ct);
+	curl_easy_cleanup(h);
+}
+
+static void test_verdict_table(void)
+{
+	struct naf_config nc = { .fqdn = "kms.home1.net", .zn_url = "http://127.0.0.1:9" };
+	struct tkmsd_routes r;
+	struct tk_http_config hc;
+	struct tk_http_server *srv = NULL;
+	char err[256];
+	struct got g;
+	static const struct { const char *body; long status; bool mikey; const char *hdr; } cases[] = {
+		{ "0m", 200, true, NULL },
+		{ "1", 400, false, NULL },
+		{ "1m", 400, true, NULL },
+		{ "2", 401, false, "WWW-Authenticate: Digest realm=\"3GPP-bootstrapping@kms.home1.net\"" },
+		{ "2m", 401, true, "qop=\"auth\"" },
+		{ "3", 403, false, NULL },
+		{ "3m", 403, true, NULL },
+		{ "4", 503, false, "Retry-After: 5" },
+		{ "4m", 503, true, "Retry-After: 5" },
+		{ "5", 500, false, NULL },
+		{ "6", 501, false, NULL },
+	};
+	size_t i;
+
+	r.naf = naf_new(&nc, err, sizeof err);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(r.naf);
+	r.mikey.handle = scripted;
+	r.mikey.ctx = NULL;
+	memset(&hc, 0, sizeof hc);
+	hc.listen = "127.0.0.1:0";
+	hc.handler = tkmsd_route;
+	hc.handler_cls = &r;
+	hc.threads = 1;
+	CU_ASSERT_EQUAL_FATAL(tk_http_start(&hc, &srv, err, sizeof err), 0);
+	for (i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		post(tk_http_port(srv), cases[i].body, &g);
+		CU_ASSERT_EQUAL(g.status, cases[i].status);
+		if (cases[i].mikey) {
+			CU_ASSERT_STRING_EQUAL(g.ctype, "application/mikey");
+			CU_ASSERT(g.bl == 3 && memcmp(g.body, "\x01\x02\x03", 3) == 0);
+		} else {
+			CU_ASSERT_PTR_NOT_NULL(strstr(g.ctype, "text/plain"));
+		}
+		if (cases[i].hdr)
+			CU_ASSERT_PTR_NOT_NULL(strstr(g.hdrs, cases[i].hdr));
+		if (cases[i].status != 401)
+			CU_ASSERT_PTR_NULL(strstr(g.hdrs, "WWW-Authenticate"));
+	}
+	/* The stand-in of a daemon without the engine. */
+	r.mikey = tkmsd_mikey_not_built;
+	post(tk_http_port(srv), "0m", &g);
+	CU_ASSERT_EQUAL(g.status, 501);
+	tk_http_stop(srv, 1000);
+	naf_free(r.naf);
+}
+
 int main(void)
 {
 	static const struct tk_test tests[] = {
@@ -189,6 +316,7 @@ int main(void)
 		TK_TEST(test_audit_concurrent),
 		TK_TEST(test_psk_ua),
 		TK_TEST(test_config_values),
+		TK_TEST(test_verdict_table),
 		{ NULL, NULL }
 	};
 	char cmd[128];
@@ -197,7 +325,9 @@ int main(void)
 	snprintf(dir, sizeof dir, "/tmp/test-tkmsd.XXXXXX");
 	if (!mkdtemp(dir))
 		return 2;
+	curl_global_init(CURL_GLOBAL_DEFAULT);
 	rc = tk_test_run("tkmsd", tests);
+	curl_global_cleanup();
 	snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
 	if (system(cmd) != 0)
 		fprintf(stderr, "could not remove %s\n", dir);
