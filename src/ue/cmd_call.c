@@ -372,8 +372,14 @@ static int kms_exchange(struct gba *g, const struct kms_opts *ko, build_fn build
 			*exitc = EX_GBA;
 			return -1;
 		}
-		if (rc != UE_KMS_OK) {
+		if (rc != UE_KMS_OK && !(rc == UE_KMS_E_TLS && r->bootstrap_required)) {
 			snprintf(e->msg, sizeof e->msg, "KMS: %.250s", r->err);
+			*exitc = EX_TRANSPORT;
+			return -1;
+		}
+		if (rc != UE_KMS_OK && g->rebootstrapped) {
+			snprintf(e->msg, sizeof e->msg, "KMS: %.200s (also after a new bootstrap)",
+				 r->err);
 			*exitc = EX_TRANSPORT;
 			return -1;
 		}

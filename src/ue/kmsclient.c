@@ -19,7 +19,9 @@
  * (Ua id 01 00 00 00 07, suite independent), TLS 1.2
  * TLS_PSK_WITH_AES_128_CBC_SHA256 (00 AE); the next one is tried only when
  * the handshake fails.  The PSK identity is the bare B-TID (P-7 allows both
- * forms).  HTTP/1.1 with Connection: close, response framed by
+ * forms).  When every attempt fails in the handshake, the reply says
+ * bootstrap_required: a KMS that does not know the B-TID cannot answer
+ * with a 401 over PSK-TLS, it can only refuse the handshake (P-27).  HTTP/1.1 with Connection: close, response framed by
  * Content-Length or connection close (chunked answers are refused).
  */
 #include "ue/kmsclient.h"
@@ -547,6 +549,10 @@ static int post_psk(const struct ue_kms_target *t, const char *hostport, const u
 		if (!hs_failed)
 			break;
 	}
+	/* Every handshake failed: the usual reason is a B-TID the KMS does not
+	 * know (its PSK callback has no key), P-27: bootstrap again. */
+	if (hs_failed)
+		r->bootstrap_required = true;
 	return rc;
 }
 

@@ -52,7 +52,9 @@ struct ue_kms_reply {
 	long status;                 /* HTTP status */
 	size_t body_len;
 	bool is_mikey;               /* Content-Type application/mikey */
-	bool bootstrap_required;     /* P-6: 401 with realm 3GPP-bootstrapping@... */
+	bool bootstrap_required;     /* P-6: 401 (Digest credentials refused, or no
+				      * key for the MIKEY B-TID); PSK-TLS: every
+				      * handshake failed (P-27) */
 	long retry_after;            /* 503 Retry-After seconds, -1 if absent */
 	char transport[96];          /* what was used, e.g. "PSK-TLS1.2 00a8" */
 	char err[256];               /* reason for a negative return */
