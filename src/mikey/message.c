@@ -428,6 +428,18 @@ int mkp_tp_data_parse(const uint8_t *base, const uint8_t *p, size_t n,
 	e = walk(&w, &rd, tp->first, first_off, eoff);
 	if (e)
 		return in_container(e);
+	/* The desired-policy KEMAC announces keys: NULL encryption, NULL MAC,
+	 * a plain Key data chain (3.6). */
+	if (tp->kemac.pl.present) {
+		struct mk_keylist kl;
+		size_t koff;
+
+		if (tp->kemac.encr_alg != MK_ENCR_NULL || tp->kemac.mac_alg != MK_MAC_NULL)
+			return fail_at(eoff, tp->kemac.pl.off + 1, MK_ERR_BAD_VALUE);
+		e = mkp_keylist_parse(tp->kemac.encr.p, tp->kemac.encr.n, false, &kl, &koff);
+		if (e)
+			return fail_at(eoff, tp->kemac.encr_off + koff, in_container(e));
+	}
 	/* TRr is an interval in seconds: NTP-UTC-32 only (3.6). */
 	if (tp->trr.pl.present && tp->trr.ts_type != MK_TS_NTP_UTC_32)
 		return fail_at(eoff, tp->trr.pl.off + 2, MK_ERR_BAD_VALUE);

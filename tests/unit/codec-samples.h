@@ -22,6 +22,10 @@ static const uint8_t smp_srtp_params[] = {
 	7, 1, 1, 8, 1, 1, 9, 1, 0, 10, 1, 1, 11, 1, 10, 12, 1, 0,
 };
 static const uint8_t smp_opaque[48] = { 0xa5, 0x5a, 0x01, 0x02, 0x03 };
+/* Desired-policy KEMAC content: one TGK+SALT (16+14 zero octets), SPI 4. */
+static const uint8_t smp_wanted[41] = {
+	0x00, 0x11, 0x00, 0x10, [20] = 0x00, 0x0e, [36] = 0x04,
+};
 static const uint8_t smp_ssrc[4] = { 0xde, 0xad, 0xbe, 0xef };
 static const uint8_t smp_spi[4] = { 0, 0, 0, 1 };
 
@@ -60,7 +64,7 @@ static inline void smp_policy(struct mk_ticket *tk, bool is_ticket, bool big)
 		tk->ticket_data = (struct mk_bytes){ smp_opaque, sizeof(smp_opaque) };
 	} else {
 		tk->tp.kemac.pl.present = true; /* wanted keys announcement */
-		tk->tp.kemac.encr = (struct mk_bytes){ smp_opaque, 12 };
+		tk->tp.kemac.encr = (struct mk_bytes){ smp_wanted, sizeof(smp_wanted) };
 	}
 }
 

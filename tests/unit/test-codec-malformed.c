@@ -62,7 +62,7 @@ static void test_truncated_everywhere(void)
 
 enum where {
 	W_HDR, W_T, W_RANDRI, W_IDRI, W_IDRKMS, W_TICKET, W_V, W_SP0, W_KEMAC,
-	W_TPIDRR0, W_TPIDRR1, W_INIT, W_SIGN, W_RANDRR, W_GEN0, W_ERR0,
+	W_TPIDRR0, W_TPIDRR1, W_TPKEMAC, W_INIT, W_SIGN, W_RANDRR, W_GEN0, W_ERR0,
 };
 
 struct mut {
@@ -113,7 +113,7 @@ static const struct mut muts[] = {
 	{ RI, W_V, 1, 1, 0, MK_ERR_TRAILING, "V alg NULL leaves the MAC as trailing bytes" },
 	{ RR, W_KEMAC, 4 + 44, 1, 7, MK_ERR_BAD_ALG, "KEMAC MAC alg 7" },
 	{ RR, W_KEMAC, 2, 2, 0xffff, MK_ERR_TRUNCATED, "KEMAC encr len 65535" },
-	{ RI, W_RANDRI, 2, 1, 0xff, MK_ERR_TRUNCATED, "RANDR len 255" },
+	{ TR, W_RANDRR, 2, 1, 0xff, MK_ERR_TRUNCATED, "RANDR len 255" },
 	{ RI, W_IDRI, 3, 2, 0xffff, MK_ERR_TRUNCATED, "IDR len 65535" },
 	{ RI, W_RANDRI, 1, 1, MK_RANDR_R, MK_ERR_MISSING_PAYLOAD, "RANDRi becomes RANDRr (skipped)" },
 	{ RI, W_IDRKMS, 1, 1, MK_IDR_I, MK_ERR_DUPLICATE, "two IDRi" },
@@ -138,6 +138,10 @@ static const struct mut muts[] = {
 	{ RI, W_TICKET, 9, -1, 1, MK_ERR_BAD_LENGTH, "TP Data length -1/+1" },
 	{ RI, W_TPIDRR0, 1, 1, MK_IDR_I, MK_ERR_ORDER, "TP Data IDRi after IDRr" },
 	{ RI, W_TPIDRR1, 1, 1, MK_IDR_APP, MK_ERR_ORDER, "TP Data IDRapp after IDRr" },
+	{ RI, W_TPKEMAC, 1, 1, MK_ENCR_AES_CM_128, MK_ERR_BAD_VALUE, "desired KEMAC encrypted" },
+	{ RI, W_TPKEMAC, 4, 1, MK_PT_GENEXT, MK_ERR_BAD_NEXT_PAYLOAD, "desired KEMAC: bad key chain" },
+	{ RI, W_TPKEMAC, 5, 1, 0x13, MK_ERR_BAD_ALG, "desired KEMAC: KV type 3" },
+	{ RI, W_TPKEMAC, 6, 1, 0x01, MK_ERR_BAD_LENGTH, "desired KEMAC: key length 272" },
 	{ RI, W_TPIDRR0, 0, 1, MK_PT_TICKET, MK_ERR_BAD_NEXT_PAYLOAD, "TICKET nested in TP Data" },
 	{ RI, W_TPIDRR0, 0, 1, MK_PT_KEYDATA, MK_ERR_BAD_NEXT_PAYLOAD, "Key data in TP Data" },
 	{ TI, W_INIT, 0, 1, MK_PT_T, MK_ERR_BAD_NEXT_PAYLOAD, "Initiator Data not starting with V" },
@@ -166,6 +170,7 @@ static size_t where(const struct mk_msg *m, enum where w)
 	case W_KEMAC: return m->kemac.pl.off;
 	case W_TPIDRR0: return m->ticket.tp.idrr[0].pl.off;
 	case W_TPIDRR1: return m->ticket.tp.idrr[1].pl.off;
+	case W_TPKEMAC: return m->ticket.tp.kemac.pl.off;
 	case W_INIT: return (size_t)(m->ticket.init_data.p - m->buf);
 	case W_SIGN: return m->sign.pl.off;
 	case W_GEN0: return 10;
@@ -420,7 +425,8 @@ static void test_builder_refuses(void)
 	CU_ASSERT_EQUAL(mk_build(&m, buf, sizeof(buf), &n), MK_ERR_MISSING_PAYLOAD);
 
 	smp_msg(&m, MK_DT_REQUEST_RESP, false);
-	m.ticket.tp.kemac.pl.present = true;
+	m.ticket.tp.kemac.pl.present = true; /* only the desired policy has one */
+	m.ticket.tp.kemac.encr = (struct mk_bytes){ smp_wanted, sizeof(smp_wanted) };
 	ncases++;
 	CU_ASSERT_EQUAL(mk_build(&m, buf, sizeof(buf), &n), MK_ERR_POLICY);
 
