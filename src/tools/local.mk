@@ -16,3 +16,12 @@ src_tools_tkms_srtp_proof_CFLAGS = $(AM_CFLAGS) $(JANSSON_CFLAGS) $(SRTP_CFLAGS)
 src_tools_tkms_srtp_proof_LDADD = src/ue/libuecall.a src/util/libtkutil.a $(SRTP_LIBS) \
 	$(JANSSON_LIBS) $(TK_CRYPTO_LIBS) $(PTHREAD_LIBS)
 # -- end uecall
+
+# mikey-bench: parse/build/verify/ticket rates of src/mikey (`make bench` runs it).
+noinst_PROGRAMS += src/tools/mikey-bench
+src_tools_mikey_bench_SOURCES = src/tools/mikey-bench.c
+src_tools_mikey_bench_CFLAGS = $(AM_CFLAGS)
+src_tools_mikey_bench_LDADD = src/mikey/libmikey.a src/util/libtkutil.a $(TK_CRYPTO_LIBS)
+bench: src/tools/mikey-bench
+	src/tools/mikey-bench
+# -- end mikey-bench
