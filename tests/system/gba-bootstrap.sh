@@ -87,6 +87,22 @@ tk_expect_eq "$("$FETCH" --zn "$BSF_ZN_URL" --token "$BSF_TOKEN" --fqdn kms.home
 "$UE" --state "$ST" bootstrap --json >"$TK_TMP/boot3.json" || tk_fail "re-bootstrap from the state failed"
 tk_expect_eq "$(json_get resynced <"$TK_TMP/boot3.json")" False "SQN kept in the state file"
 
+# --- a USIM file (the shape of a bsf-stub subscriber entry) and the CLI's errors -----
+printf '{"impi": "carol@home1.net", "k": "465b5ce8b199b49faa5f0a2ee238a603", "opc": "cd63cb71954a9f4e48a5994e37a02baf", "sqn": "000000000000"}\n' \
+	>"$TK_TMP/carol.json"
+"$UE" --state "$TK_TMP/carol.state" bootstrap --bsf "$BSF_UB_URL" --usim-file "$TK_TMP/carol.json" \
+	--json >"$TK_TMP/carol.out" || tk_fail "bootstrap from --usim-file failed"
+tk_expect_eq "$(json_get impi <"$TK_TMP/carol.out")" carol@home1.net "bootstrap with --usim-file"
+"$UE" --state "$ST" frobnicate 2>"$TK_TMP/err"
+tk_expect_eq $? 1 "unknown subcommand: exit 1"
+"$UE" --state "$ST" naf-key --naf kms.home1.net --ua 01000000 2>"$TK_TMP/err"
+tk_expect_eq $? 1 "naf-key with a short Ua id: exit 1"
+"$UE" --state "$TK_TMP/none.state" naf-key --naf kms.home1.net --ua 0100000006 2>"$TK_TMP/err"
+tk_expect_eq $? 4 "naf-key without a state file: exit 4"
+chmod 644 "$TK_TMP/carol.state"
+"$UE" --state "$TK_TMP/carol.state" show 2>"$TK_TMP/err"
+tk_expect_eq $? 5 "state file readable by others refused: exit 5"
+
 # --- wrong K: the USIM refuses the BSF's AUTN, the stored state is unchanged ----
 cp "$ST" "$TK_TMP/ue.state.before"
 "$UE" --state "$ST" bootstrap --bsf "$BSF_UB_URL" --impi alice@home1.net \
