@@ -64,6 +64,16 @@ static bool domain_valid(tk_rd *rd)
 	return tk_rd_ok(rd) && prev != '.' && prev != '-';
 }
 
+bool naf_fqdn_valid(const char *s, size_t len)
+{
+	tk_rd rd;
+
+	if (!s)
+		return false;
+	tk_rd_init(&rd, (const uint8_t *)s, len);
+	return domain_valid(&rd);
+}
+
 bool naf_btid_valid(const char *s, size_t len)
 {
 	const char *at;

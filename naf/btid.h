@@ -24,6 +24,9 @@
 #define NAF_PSK_HINT "3GPP-bootstrapping"
 #define NAF_PSK_PREFIX "3GPP-bootstrapping."
 
+/* True when s[0..len) is a DNS name by the rules of a B-TID's domain. */
+bool naf_fqdn_valid(const char *s, size_t len);
+
 /* True when s[0..len) is a syntactically valid B-TID (see above). */
 bool naf_btid_valid(const char *s, size_t len);
 

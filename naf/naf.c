@@ -3,9 +3,10 @@
  * P-17; gba.md 2.5, 6 "NAF stops using the SA after Key-ExpiryTime").
  *
  * Layout: NAF_SHARDS shards (one when max_entries < 1024), each a mutex,
- * a condition variable, a chained hash table and an LRU list of entries.  An entry is one B-TID: its shared
- * identity record and up to NAF_SLOTS keys, one per Ua security protocol id
- * (a KMS uses the MIKEY id plus one or two TLS ids per B-TID, P-1).  A slot
+ * a condition variable, a chained hash table and an LRU list of entries.
+ * An entry is one B-TID: its shared identity record and up to NAF_SLOTS
+ * keys, one per Ua security protocol id (a KMS uses the MIKEY id plus one
+ * or two TLS ids per B-TID, P-1).  A slot
  * is EMPTY, PENDING (a Zn request is in flight: later callers wait for its
  * outcome instead of asking again), OK (key valid until `until`) or NEG
  * (404/403 remembered until `until`).  UNAVAILABLE and PROTOCOL outcomes are
@@ -135,21 +136,13 @@ static uint64_t hash_btid(uint64_t seed, const char *s, size_t len)
 	return h ^ (h >> 31);
 }
 
-static bool fqdn_valid(const char *s)
-{
-	/* the same LDH rules as a B-TID's domain */
-	char probe[NAF_BTID_MAX + 1];
-	int n = snprintf(probe, sizeof probe, "AAAA@%s", s);
-	return n > 0 && (size_t)n < sizeof probe && naf_btid_valid(probe, (size_t)n);
-}
-
 struct naf *naf_new(const struct naf_config *cfg, char *err, size_t errlen)
 {
 	struct naf_zn_config zc = { 0 };
 	struct naf *naf;
 	unsigned max_entries;
 
-	if (!cfg->fqdn || !fqdn_valid(cfg->fqdn)) {
+	if (!cfg->fqdn || !naf_fqdn_valid(cfg->fqdn, strlen(cfg->fqdn))) {
 		snprintf(err, errlen, "NAF FQDN missing or not a DNS name");
 		return NULL;
 	}

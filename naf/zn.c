@@ -50,10 +50,11 @@ static void curl_init(void)
 	curl_init_rc = curl_global_init(CURL_GLOBAL_DEFAULT);
 }
 
-static void set_detail(struct naf_zn_result *res, int status, const char *fmt, ...)
+/* Records the outcome and why; returns the status. */
+static int set_detail(struct naf_zn_result *res, int status, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 
-static void set_detail(struct naf_zn_result *res, int status, const char *fmt, ...)
+static int set_detail(struct naf_zn_result *res, int status, const char *fmt, ...)
 {
 	va_list ap;
 
@@ -61,6 +62,7 @@ static void set_detail(struct naf_zn_result *res, int status, const char *fmt, .
 	va_start(ap, fmt);
 	vsnprintf(res->detail, sizeof res->detail, fmt, ap);
 	va_end(ap);
+	return status;
 }
 
 /* ---- time ------------------------------------------------------------ */
@@ -194,44 +196,37 @@ static bool time_field(json_t *v, int64_t *out)
 	return s && naf_parse_time(s, json_string_length(v), out) == 0;
 }
 
-/* Collects the ueIds of every USS with our gsId; checks the shape of all. */
+/* Collects the ueIds of every USS with our gsId; checks the shape of all.
+ * NAF_OK or NAF_PROTOCOL. */
 static int parse_uss_list(json_t *list, const char *gsid, const char **impus, size_t *n,
 			  bool *matched, struct naf_zn_result *res)
 {
 	size_t i, j;
 	json_t *item;
 
-	if (!json_is_array(list)) {
-		set_detail(res, NAF_PROTOCOL, "Zn: ussList is not an array");
-		return -1;
-	}
+	if (!json_is_array(list))
+		return set_detail(res, NAF_PROTOCOL, "Zn: ussList is not an array");
 	json_array_foreach(list, i, item) {
 		json_t *uss = json_object_get(item, "uss"), *ids, *id;
 		const char *g = json_string_value(json_object_get(uss, "gsId"));
 
 		ids = json_object_get(uss, "ueIds");
-		if (!json_is_object(uss) || !g || (ids && !json_is_array(ids))) {
-			set_detail(res, NAF_PROTOCOL, "Zn: malformed uss in ussList");
-			return -1;
-		}
+		if (!json_is_object(uss) || !g || (ids && !json_is_array(ids)))
+			return set_detail(res, NAF_PROTOCOL, "Zn: malformed uss in ussList");
 		json_array_foreach(ids, j, id) {
 			const char *u = id_string(json_object_get(id, "ueId"));
-			if (!u) {
-				set_detail(res, NAF_PROTOCOL, "Zn: malformed ueId");
-				return -1;
-			}
+			if (!u)
+				return set_detail(res, NAF_PROTOCOL, "Zn: malformed ueId");
 			if (strcmp(g, gsid) != 0)
 				continue;
-			if (*n == MAX_IMPUS) {
-				set_detail(res, NAF_PROTOCOL, "Zn: more than %d ueIds", MAX_IMPUS);
-				return -1;
-			}
+			if (*n == MAX_IMPUS)
+				return set_detail(res, NAF_PROTOCOL, "Zn: more than %d ueIds", MAX_IMPUS);
 			impus[(*n)++] = u;
 		}
 		if (strcmp(g, gsid) == 0)
 			*matched = true;
 	}
-	return 0;
+	return NAF_OK;
 }
 
 static int parse_ok(json_t *root, const char *gsid, struct naf_zn_result *res)
@@ -244,44 +239,39 @@ static int parse_ok(json_t *root, const char *gsid, struct naf_zn_result *res)
 	uint8_t scratch[NAF_KEY_LEN];
 
 	if (!json_is_object(root))
-		return set_detail(res, NAF_PROTOCOL, "Zn: answer is not a JSON object"), res->status;
+		return set_detail(res, NAF_PROTOCOL, "Zn: answer is not a JSON object");
 	if (!hex_key(json_object_get(root, "meKeyMaterial"), res->ks_naf))
-		return set_detail(res, NAF_PROTOCOL, "Zn: meKeyMaterial is not 64 hex digits"),
-		       res->status;
+		return set_detail(res, NAF_PROTOCOL, "Zn: meKeyMaterial is not 64 hex digits");
 	v = json_object_get(root, "uiccKeyMaterial");
 	if (v && !hex_key(v, scratch))
-		return set_detail(res, NAF_PROTOCOL, "Zn: uiccKeyMaterial is not 64 hex digits"),
-		       res->status;
+		return set_detail(res, NAF_PROTOCOL, "Zn: uiccKeyMaterial is not 64 hex digits");
 	tk_wipe(scratch, sizeof scratch);
 	if (!time_field(json_object_get(root, "keyExpiryTime"), &res->expiry))
-		return set_detail(res, NAF_PROTOCOL, "Zn: keyExpiryTime missing or not RFC 3339"),
-		       res->status;
+		return set_detail(res, NAF_PROTOCOL, "Zn: keyExpiryTime missing or not RFC 3339");
 	v = json_object_get(root, "bootstrappingInfoCreationTime");
 	if (v && !time_field(v, &res->created))
-		return set_detail(res, NAF_PROTOCOL, "Zn: bad bootstrappingInfoCreationTime"),
-		       res->status;
+		return set_detail(res, NAF_PROTOCOL, "Zn: bad bootstrappingInfoCreationTime");
 	impi = id_string(json_object_get(root, "impi"));
 	if (!impi)
-		return set_detail(res, NAF_PROTOCOL, "Zn: impi missing or malformed"), res->status;
+		return set_detail(res, NAF_PROTOCOL, "Zn: impi missing or malformed");
 	v = json_object_get(root, "gbaType");
 	if (v) {
 		gt = json_string_value(v);
 		for (size_t i = 0; gt && i < sizeof gba_types / sizeof *gba_types; i++)
 			gt_ok |= strcmp(gt, gba_types[i]) == 0;
 		if (!gt_ok)
-			return set_detail(res, NAF_PROTOCOL, "Zn: unknown gbaType"), res->status;
+			return set_detail(res, NAF_PROTOCOL, "Zn: unknown gbaType");
 	}
 	v = json_object_get(root, "ussList");
-	if (v && parse_uss_list(v, gsid, impus, &n, &matched, res) < 0)
+	if (v && parse_uss_list(v, gsid, impus, &n, &matched, res) != NAF_OK)
 		return res->status;
 	/* The BSF returns the USSs relevant to the gsIds we asked for; none means
 	 * the subscriber has no use of our service (treated like Zn 403). */
 	if (!matched)
-		return set_detail(res, NAF_NOT_AUTHORIZED, "Zn: no USS for gsid %s", gsid),
-		       res->status;
+		return set_detail(res, NAF_NOT_AUTHORIZED, "Zn: no USS for gsid %s", gsid);
 	res->ids = naf_ids_new(impi, impus, n);
 	if (!res->ids)
-		return set_detail(res, NAF_NOMEM, "out of memory"), res->status;
+		return set_detail(res, NAF_NOMEM, "out of memory");
 	res->status = NAF_OK;
 	return NAF_OK;
 }
@@ -293,12 +283,10 @@ static int parse_problem(long code, json_t *root, const char *want_cause, int st
 
 	/* A 404/403 without our cause is not the BSF speaking (a wrong apiRoot,
 	 * a proxy): never let it send the UE to re-bootstrap. */
-	if (!cause || strcmp(cause, want_cause) != 0) {
-		set_detail(res, NAF_PROTOCOL, "Zn HTTP %ld without cause %s", code, want_cause);
-		return res->status;
-	}
-	set_detail(res, status, "Zn: %s", cause);
-	return status;
+	if (!cause || strcmp(cause, want_cause) != 0)
+		return set_detail(res, NAF_PROTOCOL, "Zn HTTP %ld without cause %s", code,
+				  want_cause);
+	return set_detail(res, status, "Zn: %s", cause);
 }
 
 int naf_zn_parse_answer(long http_status, const char *ctype, const char *body, size_t len,
@@ -309,23 +297,17 @@ int naf_zn_parse_answer(long http_status, const char *ctype, const char *body, s
 	int rc;
 
 	memset(res, 0, sizeof *res);
-	if (http_status >= 500 && http_status <= 599) {
-		set_detail(res, NAF_UNAVAILABLE, "Zn HTTP %ld", http_status);
-		return res->status;
-	}
-	if (http_status != 200 && http_status != 403 && http_status != 404) {
-		set_detail(res, NAF_PROTOCOL, "Zn HTTP %ld", http_status);
-		return res->status;
-	}
-	if (http_status == 200 && !ctype_is(ctype, "application/json")) {
-		set_detail(res, NAF_PROTOCOL, "Zn: 200 with Content-Type %.40s", ctype ? ctype : "(none)");
-		return res->status;
-	}
+	if (http_status >= 500 && http_status <= 599)
+		return set_detail(res, NAF_UNAVAILABLE, "Zn HTTP %ld", http_status);
+	if (http_status != 200 && http_status != 403 && http_status != 404)
+		return set_detail(res, NAF_PROTOCOL, "Zn HTTP %ld", http_status);
+	if (http_status == 200 && !ctype_is(ctype, "application/json"))
+		return set_detail(res, NAF_PROTOCOL, "Zn: 200 with Content-Type %.40s",
+				  ctype ? ctype : "(none)");
 	root = json_loadb(body ? body : "", len, JSON_REJECT_DUPLICATES, &jerr);
-	if (!root) {
-		set_detail(res, NAF_PROTOCOL, "Zn HTTP %ld: bad JSON: %.60s", http_status, jerr.text);
-		return res->status;
-	}
+	if (!root)
+		return set_detail(res, NAF_PROTOCOL, "Zn HTTP %ld: bad JSON: %.60s", http_status,
+				  jerr.text);
 	if (http_status == 200)
 		rc = parse_ok(root, gsid, res);
 	else if (http_status == 404)
@@ -564,15 +546,11 @@ int naf_zn_fetch(struct naf_zn *zn, const char *btid, const char *naf_fqdn, tk_u
 			 "uaSecProtId", uastr, "gsIds", gsid);
 	blen = body ? json_dumpb(body, req, sizeof req, JSON_COMPACT) : 0;
 	json_decref(body);
-	if (blen == 0 || blen >= sizeof req) {
-		set_detail(res, NAF_PROTOCOL, "Zn: request does not fit");
-		return res->status;
-	}
+	if (blen == 0 || blen >= sizeof req)
+		return set_detail(res, NAF_PROTOCOL, "Zn: request does not fit");
 	c = conn_get(zn);
-	if (!c) {
-		set_detail(res, NAF_NOMEM, "out of memory");
-		return res->status;
-	}
+	if (!c)
+		return set_detail(res, NAF_NOMEM, "out of memory");
 	c->len = 0;
 	c->over = false;
 	curl_easy_setopt(c->h, CURLOPT_POSTFIELDSIZE, (long)blen);

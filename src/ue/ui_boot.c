@@ -373,6 +373,9 @@ int ue_bootstrap(struct ue_state *st, const struct ue_boot_opts *o, struct ue_bo
 	rep->sqn_before = rep->sqn_after = st->usim.sqn;
 	if (!st->impi[0] || !st->have_usim)
 		return fail(err, errlen, UE_BOOT_E_ARG, "no IMPI or USIM keys to bootstrap with");
+	for (const char *p = st->impi; *p; p++)
+		if ((unsigned char)*p <= 0x20 || *p == 0x7f)
+			return fail(err, errlen, UE_BOOT_E_ARG, "IMPI contains a space or control character");
 	if (!o->bsf_url || strlen(o->bsf_url) >= UE_STATE_URL_MAX ||
 	    (strncmp(o->bsf_url, "http://", 7) && strncmp(o->bsf_url, "https://", 8)))
 		return fail(err, errlen, UE_BOOT_E_ARG, "BSF URL must be http:// or https://");

@@ -64,6 +64,18 @@ static void test_invalid(void)
 	CU_ASSERT_FALSE(v("AA\xff" "A@bsf.net"));
 }
 
+static void test_fqdn(void)
+{
+	CU_ASSERT(naf_fqdn_valid("kms.home1.net", 13));
+	CU_ASSERT(naf_fqdn_valid("localhost", 9));
+	CU_ASSERT_FALSE(naf_fqdn_valid("kms..net", 8));
+	CU_ASSERT_FALSE(naf_fqdn_valid("kms.net.", 8));
+	CU_ASSERT_FALSE(naf_fqdn_valid("-kms.net", 8));
+	CU_ASSERT_FALSE(naf_fqdn_valid("kms net", 7));
+	CU_ASSERT_FALSE(naf_fqdn_valid("", 0));
+	CU_ASSERT_FALSE(naf_fqdn_valid(NULL, 3));
+}
+
 static void test_psk_identity(void)
 {
 	const char *b;
@@ -89,7 +101,7 @@ static void test_psk_identity(void)
 int main(void)
 {
 	static const struct tk_test tests[] = {
-		TK_TEST(test_valid), TK_TEST(test_invalid), TK_TEST(test_psk_identity), { 0 },
+		TK_TEST(test_valid), TK_TEST(test_invalid), TK_TEST(test_fqdn), TK_TEST(test_psk_identity), { 0 },
 	};
 	return tk_test_run("naf-btid", tests);
 }

@@ -197,6 +197,8 @@ static void test_args(void)
 	CU_ASSERT_EQUAL(ue_bootstrap(&st, &o, &rep, err, sizeof err), UE_BOOT_E_ARG);
 	o.bsf_url = "http://127.0.0.1:1/";
 	CU_ASSERT_EQUAL(ue_bootstrap(&st, &o, &rep, err, sizeof err), UE_BOOT_E_NET);
+	snprintf(st.impi, sizeof st.impi, "alice@test\r\nX-Injected: 1");
+	CU_ASSERT_EQUAL(ue_bootstrap(&st, &o, &rep, err, sizeof err), UE_BOOT_E_ARG);
 	st.have_usim = false;
 	CU_ASSERT_EQUAL(ue_bootstrap(&st, &o, &rep, err, sizeof err), UE_BOOT_E_ARG);
 }
