@@ -181,12 +181,16 @@ static const char *id_string(json_t *v)
 	return s;
 }
 
+/* Decodes 64 hex digits, then wipes jansson's copy of them. */
 static bool hex_key(json_t *v, uint8_t key[NAF_KEY_LEN])
 {
 	const char *s = json_string_value(v);
+	bool ok = s && json_string_length(v) == 2 * NAF_KEY_LEN &&
+		  tk_hex_decode(s, key, NAF_KEY_LEN) == NAF_KEY_LEN;
 
-	return s && json_string_length(v) == 2 * NAF_KEY_LEN &&
-	       tk_hex_decode(s, key, NAF_KEY_LEN) == NAF_KEY_LEN;
+	if (s)
+		tk_wipe((char *)s, json_string_length(v));
+	return ok;
 }
 
 static bool time_field(json_t *v, int64_t *out)

@@ -114,6 +114,28 @@ static void test_expiry(void)
 	CU_ASSERT_EQUAL(zn_peer_requests(peer) - r0, 4);
 	zn_peer_set_lifetime(peer, 3600);
 	naf_free(n);
+
+	/* max_ttl_s caps how long a key is kept, whatever its keyExpiryTime */
+	{
+		struct naf_config c = { .fqdn = "kms.test", .zn_url = zn_peer_url(peer),
+					.token = "tok", .max_ttl_s = 1 };
+		char err[128];
+
+		n = naf_new(&c, err, sizeof err);
+		CU_ASSERT_PTR_NOT_NULL_FATAL(n);
+		r0 = zn_peer_requests(peer);
+		CU_ASSERT_EQUAL(get(n, b, TK_UA_IMS_KMS, &k), NAF_OK);
+		naf_key_clear(&k);
+		CU_ASSERT_EQUAL(get(n, b, TK_UA_IMS_KMS, &k), NAF_OK);
+		naf_key_clear(&k);
+		CU_ASSERT_EQUAL(zn_peer_requests(peer) - r0, 1);
+		sleep_ms(1100);
+		CU_ASSERT_EQUAL(get(n, b, TK_UA_IMS_KMS, &k), NAF_OK);
+		CU_ASSERT(k.expiry > time(NULL) + 3000); /* the BSF's expiry is still reported */
+		naf_key_clear(&k);
+		CU_ASSERT_EQUAL(zn_peer_requests(peer) - r0, 2);
+		naf_free(n);
+	}
 }
 
 static void test_negative(void)
