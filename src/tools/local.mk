@@ -6,7 +6,12 @@ src_tools_tkms_mikey_SOURCES = src/tools/tkms-mikey.c \
 src_tools_tkms_mikey_CFLAGS = $(AM_CFLAGS) $(JANSSON_CFLAGS) $(GNUTLS_CFLAGS) $(NETTLE_CFLAGS)
 src_tools_tkms_mikey_LDADD = src/mikey/libmikey.a src/util/libtkutil.a $(JANSSON_LIBS) \
 	$(TK_CRYPTO_LIBS)
-TESTS += tests/system/tkms-mikey.sh
+check_PROGRAMS += tests/unit/test-tool-json
+tests_unit_test_tool_json_SOURCES = tests/unit/test-tool-json.c tests/unit/tk_test.h \
+	src/tools/mikey-json.c src/tools/mikey-json.h
+tests_unit_test_tool_json_CFLAGS = $(TK_TEST_CFLAGS) $(JANSSON_CFLAGS) $(NETTLE_CFLAGS)
+tests_unit_test_tool_json_LDADD = src/mikey/libmikey.a $(JANSSON_LIBS) $(TK_TEST_LIBS)
+TESTS += tests/unit/test-tool-json tests/system/tkms-mikey.sh
 dist_check_SCRIPTS += tests/system/tkms-mikey.sh
 # -- end tkms-mikey
 # -- uecall: SRTP proof between two UEs' srtp-keys outputs (libsrtp2)

@@ -81,13 +81,18 @@ static void usage(FILE *f)
 "                        only lengths, SPIs and SHA-256 fingerprints)\n"
 "  -h, --help            this text\n"
 "\n"
+"Examples (demo keys in contrib/samples/README):\n"
+"  %s decode contrib/samples/request-init.hex\n"
+"  %s decode --psk KS_NAF_HEX --init request-init.hex --tpk TPK_HEX request-resp.hex\n"
+"  echo 'a=key-mgmt:mikey AQsF...' | %s decode --compact\n"
+"\n"
 "Output: {\"HDR\": {...}, \"payloads\": [...], \"verification\": {\"mac\": \"ok\" |\n"
 "\"FAILED\" | \"not checked\", ...}}, field names as in the RFCs.\n"
 "\n"
 "Exit status: 0 decoded (and every verification the given keys allow is ok),\n"
 "1 a verification failed or lacked its context (e.g. --init), 2 malformed\n"
 "input (one line on stderr: \"%s: FILE: <reason> at offset N\"), 64 usage.\n",
-		prog, prog);
+		prog, prog, prog, prog, prog);
 }
 
 static void die_usage(const char *msg, const char *arg)
