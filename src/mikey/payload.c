@@ -884,7 +884,16 @@ void mkp_wr_ticket(struct mk_bw *b, struct mk_ticket *tk, uint8_t init_mac_alg)
 				tk->init_data.n = b->wr.len - pos;
 			}
 		} else {
+			size_t eoff;
+
 			wlbytes(b, 2, &tk->init_data);
+			/* Vi/Vr offsets must describe this output (mprotect
+			 * writes the MACs there), not the message the
+			 * Initiator Data was copied from. */
+			memset(&tk->init, 0, sizeof(tk->init));
+			if (tk->init_data.n && tk_wr_ok(&b->wr))
+				mkp_init_data_parse(b->wr.buf, tk->init_data.p,
+						    tk->init_data.n, &tk->init, &eoff);
 		}
 	}
 	end(b, &tk->pl);

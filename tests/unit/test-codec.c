@@ -248,6 +248,22 @@ static void flow(bool big)
 	CU_ASSERT_EQUAL(flip_all(ti, nti, refused, &vc), 0);
 	CU_ASSERT_EQUAL_FATAL(mk_parse(ti, nti, &tinit), MK_OK);
 	CU_ASSERT_EQUAL(mk_init_data_check_vi(&tinit), MK_OK);
+	/* Rebuilding from the parsed message with shifted offsets (a longer
+	 * IDRi, Initiator Data copied raw) still protects the right bytes. */
+	{
+		static uint8_t ti2[2048];
+		struct mk_msg t2 = tinit;
+		size_t n2;
+
+		t2.idr[MK_IDR_I].data = BS("sip:alice.longer.name@home1.net");
+		CU_ASSERT_EQUAL_FATAL(mk_msg_keyset(&ks, &t2, NULL, mpki, mpk_len), MK_OK);
+		CU_ASSERT_EQUAL_FATAL(mk_build(&t2, ti2, sizeof(ti2), &n2), MK_OK);
+		CU_ASSERT_EQUAL(n2, nti + 12);
+		CU_ASSERT_EQUAL_FATAL(mk_msg_protect(ti2, &t2, &ks, NULL, NULL), MK_OK);
+		CU_ASSERT_EQUAL_FATAL(mk_init_data_protect(ti2, &t2, mpkr, mpk_len), MK_OK);
+		mk_keyset_wipe(&ks);
+		CU_ASSERT_FALSE(refused(ti2, n2, &vc));
+	}
 
 	/* 4. RESOLVE_INIT_PSK carrying the ticket; KMS opens it, checks Vr */
 	smp_msg(&rinit, MK_DT_RESOLVE_INIT_PSK, big);
