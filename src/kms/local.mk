@@ -43,4 +43,24 @@ src_kms_engine_bench_SOURCES = src/kms/engine-bench.c
 src_kms_engine_bench_CFLAGS = $(AM_CFLAGS)
 src_kms_engine_bench_LDADD = src/kms/libkms.a src/mikey/libmikey.a src/util/libtkutil.a \
 	$(JANSSON_LIBS) $(TK_CRYPTO_LIBS) $(PTHREAD_LIBS)
+# libFuzzer harness of the engine (make fuzz); seeds: tests/fuzz/corpus/mikey.
+ENGINE_FUZZ_SRCS = $(top_srcdir)/src/kms/engine.c $(top_srcdir)/src/kms/policy.c \
+	$(top_srcdir)/src/kms/keyring.c $(top_srcdir)/src/kms/replay.c \
+	$(top_srcdir)/src/util/hexb64.c $(MIKEY_FUZZ_SRCS)
+EXTRA_DIST += tests/fuzz/fuzz-engine.c
+CLEANFILES += tests/fuzz/fuzz-engine
+.PHONY: fuzz-engine
+fuzz: fuzz-engine
+if HAVE_FUZZ_CC
+fuzz-engine: tests/fuzz/fuzz-engine
+tests/fuzz/fuzz-engine: $(top_srcdir)/tests/fuzz/fuzz-engine.c $(ENGINE_FUZZ_SRCS)
+	@$(MKDIR_P) tests/fuzz
+	$(FUZZ_CC) -g -O1 -fsanitize=fuzzer,address,undefined -I$(top_srcdir)/src \
+		-I$(top_srcdir) -I$(top_builddir) $(GNUTLS_CFLAGS) $(NETTLE_CFLAGS) $(JANSSON_CFLAGS) \
+		$(top_srcdir)/tests/fuzz/fuzz-engine.c $(ENGINE_FUZZ_SRCS) \
+		$(JANSSON_LIBS) $(NETTLE_LIBS) $(GNUTLS_LIBS) -pthread -o $@
+else
+fuzz-engine:
+	@echo "fuzz-engine: no clang (FUZZ_CC) found, harness not built"
+endif
 # -- end engine
