@@ -574,8 +574,8 @@ static enum kms_outcome do_request(struct req *r)
 	memset(&nk, 0, sizeof(nk));
 	nk.mpk_len = r->m.hdr.prf == MK_PRF_HMAC_SHA256 ? 32 : 16;
 	if (!rnd(nk.mpk, nk.mpk_len) || !rnd(nk.mpk_spi, sizeof(nk.mpk_spi)) ||
-	    !rnd(nk.key, sizeof(nk.key)) || !rnd(nk.salt, sizeof(nk.salt)) ||
-	    !rnd(nk.spi, sizeof(nk.spi)) || !rnd(nk.rand, sizeof(nk.rand))) {
+	    !rnd(nk.key, g.nkeys * sizeof(nk.key[0])) || !rnd(nk.salt, g.nkeys * sizeof(nk.salt[0])) ||
+	    !rnd(nk.spi, g.nkeys * sizeof(nk.spi[0])) || !rnd(nk.rand, sizeof(nk.rand))) {
 		ret = refuse(r, KMS_OUT_INTERNAL, -1, "random generator failed");
 		goto out;
 	}
