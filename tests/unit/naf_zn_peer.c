@@ -93,6 +93,19 @@ static enum MHD_Result answer(struct zn_peer *p, struct MHD_Connection *c, struc
 		json_decref(root);
 		return reply(c, 500, "text/plain", "boom");
 	}
+	if (!strncmp(btid, "BG", 2)) {
+		static char big[70000];
+		struct MHD_Response *r;
+		enum MHD_Result ret;
+
+		json_decref(root);
+		memset(big, ' ', sizeof big);
+		r = MHD_create_response_from_buffer(sizeof big, big, MHD_RESPMEM_PERSISTENT);
+		MHD_add_response_header(r, "Content-Type", "application/json");
+		ret = MHD_queue_response(c, 200, r);
+		MHD_destroy_response(r);
+		return ret;
+	}
 	if (!strncmp(btid, "BJ", 2)) {
 		json_decref(root);
 		return reply(c, 200, "application/json", "{\"meKeyMaterial\": \"00\"");

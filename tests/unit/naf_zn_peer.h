@@ -4,7 +4,8 @@
  * It is the test peer, not the code under test: it answers contracts A /
  * P-17 requests from rules on the B-TID's local part:
  *   "NF..." -> 404 BTID_NOT_FOUND, "FB..." -> 403 NAF_NOT_AUTHORIZED,
- *   "E5..." -> 500, "BJ..." -> 200 with a broken body, else 200 with
+ *   "E5..." -> 500, "BJ..." -> 200 with a broken body, "BG..." -> 200 with
+ *   a 70000-octet body, else 200 with
  *   meKeyMaterial = SHA-256(btId "|" nafFqdn "|" uaSecProtId) (see
  *   zn_peer_key), impi "user@test", ueIds sip:user@test and tel:+15550100
  *   for gsId "0", keyExpiryTime = now + the configured lifetime.

@@ -162,6 +162,12 @@ static void test_negative(void)
 	CU_ASSERT_EQUAL(get(n, "BJAAAAAAAAAAAAAAAAAAAA==@bsf.test", TK_UA_IMS_KMS, &k), NAF_PROTOCOL);
 	CU_ASSERT_EQUAL(get(n, "BJAAAAAAAAAAAAAAAAAAAA==@bsf.test", TK_UA_IMS_KMS, &k), NAF_PROTOCOL);
 	CU_ASSERT_EQUAL(zn_peer_requests(peer) - r0, 7);
+	/* an answer beyond NAF_ZN_BODY_MAX is refused, and the next request works */
+	CU_ASSERT_EQUAL(get(n, "BGAAAAAAAAAAAAAAAAAAAA==@bsf.test", TK_UA_IMS_KMS, &k), NAF_PROTOCOL);
+	CU_ASSERT(strstr(k.detail, "larger") != NULL);
+	CU_ASSERT_EQUAL(get(n, "AAAAAAAAAAAAAAAAAAAAAB==@bsf.test", TK_UA_IMS_KMS, &k), NAF_OK);
+	naf_key_clear(&k);
+	r0 += 2;
 	/* a malformed B-TID never reaches the BSF */
 	CU_ASSERT_EQUAL(get(n, "not a btid", TK_UA_IMS_KMS, &k), NAF_BAD_BTID);
 	CU_ASSERT_EQUAL(get(n, "AAAA@bsf.test\r\nX: y", TK_UA_IMS_KMS, &k), NAF_BAD_BTID);
