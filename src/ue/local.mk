@@ -39,7 +39,10 @@ src_ue_libue_a_SOURCES = \
 	src/ue/ui_boot.c src/ue/ui_boot.h \
 	src/ue/ui_boot_cli.c src/ue/ui_boot_cli.h
 src_ue_libue_a_CFLAGS = $(AM_CFLAGS) $(CURL_CFLAGS) $(JANSSON_CFLAGS) $(XML_CFLAGS) \
-	$(GNUTLS_CFLAGS) $(NETTLE_CFLAGS)
+	$(GNUTLS_CFLAGS) $(NETTLE_CFLAGS) -DTK_UE_SCHEMADIR='"$(ueschemadir)"'
+# The BootstrappingInfo XSD the UE validates the Ub answer with, installed.
+ueschemadir = $(pkgdatadir)/schemas
+ueschema_DATA = schemas/bootstrapping-info.xsd
 # libue uses the NAF library's RFC 3339 parser (naf/zn.h).
 TK_UE_LIBS = src/ue/libue.a $(TK_NAF_LIBS) $(XML_LIBS)
 

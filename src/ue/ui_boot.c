@@ -54,7 +54,8 @@ static int fail(char *err, size_t errlen, int rc, const char *fmt, ...)
 
 const char *ue_boot_schema_path(char *buf, size_t cap)
 {
-	const char *dirs[3] = { getenv("TKMS_SCHEMA_DIR"), NULL, TK_SRCDIR "/schemas" };
+	const char *dirs[4] = { getenv("TKMS_SCHEMA_DIR"), NULL, TK_UE_SCHEMADIR,
+				TK_SRCDIR "/schemas" };
 	const char *src = getenv("TK_SRCDIR");
 	char tmp[1024];
 
@@ -62,7 +63,7 @@ const char *ue_boot_schema_path(char *buf, size_t cap)
 		snprintf(tmp, sizeof tmp, "%s/schemas", src);
 		dirs[1] = tmp;
 	}
-	for (int i = 0; i < 3; i++) {
+	for (int i = 0; i < 4; i++) {
 		if (!dirs[i] || !*dirs[i])
 			continue;
 		snprintf(buf, cap, "%s/bootstrapping-info.xsd", dirs[i]);

@@ -11,8 +11,9 @@
  *   200 application/vnd.3gpp.bsf+xml: rspauth checked when present (over the
  *     body, password RES), BootstrappingInfo parsed (libxml2, no DTD, no
  *     network) and validated against schemas/bootstrapping-info.xsd when it
- *     is found ($TKMS_SCHEMA_DIR, $TK_SRCDIR/schemas, the build's source
- *     tree), else checked structurally.
+ *     is found ($TKMS_SCHEMA_DIR, $TK_SRCDIR/schemas, the installed
+ *     $(pkgdatadir)/schemas, the build's source tree), and always checked
+ *     structurally.
  *
  * On success the state gets B-TID, RAND, Ks = CK || IK, the key lifetime
  * (corrected for clock skew when the BSF sends Extension/currenttime) and
