@@ -17,7 +17,8 @@ tk_init ue-call
 UE="$TK_BUILDDIR/src/ue/tkms-ue"
 TKMSD="$TK_BUILDDIR/src/tkmsd/tkmsd"
 PROOF="$TK_BUILDDIR/src/tools/tkms-srtp-proof"
-for p in "$UE" "$TKMSD" "$PROOF"; do [ -x "$p" ] || tk_fail "$p not built"; done
+MIKEY="$TK_BUILDDIR/src/tools/tkms-mikey"
+for p in "$UE" "$TKMSD" "$PROOF" "$MIKEY"; do [ -x "$p" ] || tk_fail "$p not built"; done
 K1=465b5ce8b199b49faa5f0a2ee238a6
 OPC=cd63cb71954a9f4e48a5994e37a02baf
 tk_start_bsf
@@ -84,6 +85,15 @@ run "alice transfer-init" ue alice transfer-init --call "$C/alice.call" --out "$
 grep -q '^a=key-mgmt:mikey [A-Za-z0-9+/=]*$' "$C/ti.sdp" || tk_fail "SDP line: $(cat "$C/ti.sdp")"
 tk_ok "TRANSFER_INIT written with its a=key-mgmt:mikey line"
 cp "$C/ti.mikey" "$C/ti.orig"
+# An independent check with the decoder and the KMS's own TPK (P-10): the
+# ticket opens, and TRANSFER_INIT's V (MPKi) and Vr (MPKr) verify.
+TPK=$(grep -o '"key": *"[0-9a-fA-F]*"' "$TK_TMP/keyring.json" | head -n 1 | sed 's/.*"\([0-9a-fA-F]*\)"$/\1/')
+[ -n "$TPK" ] || tk_fail "no TPK in the KMS key ring"
+run "tkms-mikey decode TRANSFER_INIT" "$MIKEY" decode --tpk "$TPK" "$C/ti.sdp"
+grep -q '"FAILED"' "$TK_TMP/out" && tk_fail "decoder verification: $(cat "$TK_TMP/out")"
+grep -q '"ticket": "ok"' "$TK_TMP/out" && grep -q '"Vr": "ok"' "$TK_TMP/out" ||
+	tk_fail "decoder did not verify ticket and Vr: $(grep -A8 verification "$TK_TMP/out")"
+tk_ok "tkms-mikey opens the ticket with the KMS TPK and verifies TRANSFER_INIT's V and Vr"
 run "bob resolve (HTTPS + Digest, from the SDP line)" ue bob resolve --call "$C/bob.call" \
 	--in "$C/ti.sdp" --impu sip:bob@home1.net --kms "$HTTPS" $KMSOPT --json
 grep -q '"idrr": "sip:bob@home1.net"' "$TK_TMP/out" || tk_fail "bound IDRr: $(cat "$TK_TMP/out")"
