@@ -34,45 +34,10 @@ bool tk_rd_fail(tk_rd *rd, int err)
 	return false;
 }
 
-static const uint8_t *take(tk_rd *rd, size_t n)
-{
-	const uint8_t *q;
-
-	if (rd->err)
-		return NULL;
-	if (n > rd->left) {
-		tk_rd_fail(rd, TK_WIRE_TRUNCATED);
-		return NULL;
-	}
-	q = rd->p;
-	rd->p += n;
-	rd->left -= n;
-	return q;
-}
-
-uint8_t tk_rd_u8(tk_rd *rd)
-{
-	const uint8_t *q = take(rd, 1);
-	return q ? q[0] : 0;
-}
-
-uint16_t tk_rd_u16(tk_rd *rd)
-{
-	const uint8_t *q = take(rd, 2);
-	return q ? (uint16_t)((q[0] << 8) | q[1]) : 0;
-}
-
 uint32_t tk_rd_u24(tk_rd *rd)
 {
-	const uint8_t *q = take(rd, 3);
+	const uint8_t *q = tk_rd_take(rd, 3);
 	return q ? ((uint32_t)q[0] << 16) | ((uint32_t)q[1] << 8) | q[2] : 0;
-}
-
-uint32_t tk_rd_u32(tk_rd *rd)
-{
-	const uint8_t *q = take(rd, 4);
-	return q ? ((uint32_t)q[0] << 24) | ((uint32_t)q[1] << 16) |
-		   ((uint32_t)q[2] << 8) | q[3] : 0;
 }
 
 uint64_t tk_rd_u64(tk_rd *rd)
@@ -89,12 +54,12 @@ uint8_t tk_rd_peek_u8(const tk_rd *rd)
 
 const uint8_t *tk_rd_bytes(tk_rd *rd, size_t n)
 {
-	return take(rd, n);
+	return tk_rd_take(rd, n);
 }
 
 bool tk_rd_copy(tk_rd *rd, void *dst, size_t n)
 {
-	const uint8_t *q = take(rd, n);
+	const uint8_t *q = tk_rd_take(rd, n);
 
 	if (!q) {
 		if (n)
@@ -108,12 +73,12 @@ bool tk_rd_copy(tk_rd *rd, void *dst, size_t n)
 
 bool tk_rd_skip(tk_rd *rd, size_t n)
 {
-	return take(rd, n) != NULL || (n == 0 && !rd->err);
+	return tk_rd_take(rd, n) != NULL || (n == 0 && !rd->err);
 }
 
 bool tk_rd_sub(tk_rd *rd, size_t n, tk_rd *sub)
 {
-	const uint8_t *q = take(rd, n);
+	const uint8_t *q = tk_rd_take(rd, n);
 
 	sub->base = rd->base;
 	sub->p = q;

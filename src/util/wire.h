@@ -50,10 +50,44 @@ static inline const uint8_t *tk_rd_ptr(const tk_rd *rd) { return rd->p; }
 /* Record an error (only the first one is kept). Returns false for chaining. */
 bool tk_rd_fail(tk_rd *rd, int err);
 
-uint8_t tk_rd_u8(tk_rd *rd);
-uint16_t tk_rd_u16(tk_rd *rd);
+/* Consume n bytes: pointer to them, or NULL with a sticky TK_WIRE_TRUNCATED.
+ * Inline because decoders call it once per field (hot parse path). */
+static inline const uint8_t *tk_rd_take(tk_rd *rd, size_t n)
+{
+	const uint8_t *q;
+
+	if (rd->err)
+		return NULL;
+	if (n > rd->left) {
+		tk_rd_fail(rd, TK_WIRE_TRUNCATED);
+		return NULL;
+	}
+	q = rd->p;
+	rd->p += n;
+	rd->left -= n;
+	return q;
+}
+
+static inline uint8_t tk_rd_u8(tk_rd *rd)
+{
+	const uint8_t *q = tk_rd_take(rd, 1);
+	return q ? q[0] : 0;
+}
+
+static inline uint16_t tk_rd_u16(tk_rd *rd)
+{
+	const uint8_t *q = tk_rd_take(rd, 2);
+	return q ? (uint16_t)((q[0] << 8) | q[1]) : 0;
+}
+
+static inline uint32_t tk_rd_u32(tk_rd *rd)
+{
+	const uint8_t *q = tk_rd_take(rd, 4);
+	return q ? ((uint32_t)q[0] << 24) | ((uint32_t)q[1] << 16) |
+		   ((uint32_t)q[2] << 8) | q[3] : 0;
+}
+
 uint32_t tk_rd_u24(tk_rd *rd);
-uint32_t tk_rd_u32(tk_rd *rd);
 uint64_t tk_rd_u64(tk_rd *rd);
 /* Peek at the next byte without consuming it (0 on error/empty). */
 uint8_t tk_rd_peek_u8(const tk_rd *rd);
