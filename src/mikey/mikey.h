@@ -530,7 +530,8 @@ struct mk_msg {
  */
 int mk_parse(const uint8_t *buf, size_t len, struct mk_msg *m);
 
-/* Plaintext Key data chain (decrypted KEMAC content or TP Data KEMAC). */
+/* Plaintext Key data chain (decrypted KEMAC content or TP Data KEMAC);
+ * the RFC 3830 PK-mode ID payload before the keys is not supported. */
 int mk_keylist_parse(const uint8_t *buf, size_t len, struct mk_keylist *kl,
 		     size_t *err_off);
 /* Ticket Data of a MIKEY base ticket (Ticket Type 1). Offsets are relative
@@ -562,7 +563,18 @@ bool mk_sp_next(const struct mk_sp *sp, size_t *pos, uint8_t *type,
  * when m->v.mac.p is NULL (to be computed afterwards, see mprotect.h).
  * On success *out_len is the length, m->buf/len point at the output and
  * every payload's pl.off/len (and v.mac_off, kemac.encr_off, ticket
- * offsets) describe the built bytes.
+ * offsets) describe the built bytes; written byte fields are repointed into
+ * the output.
+ * - Roles of message-level IDR/RANDR come from their index in idr[]/randr[].
+ * - General Extensions are written just before V / SIGN; payloads the
+ *   parser skipped (nskipped) are not rebuilt.
+ * - TICKET: TP Data is taken from ticket.tp_data_raw when set (as parsed or
+ *   sealed, so a ticket MAC stays valid), else built from ticket.tp.  In a
+ *   TRANSFER_INIT whose policy has the I flag and whose ticket.init_data.p is
+ *   NULL, a zeroed Initiator Data (Vi, Vr with V's MAC alg) is written for
+ *   mk_msg_protect / mk_init_data_protect to fill.
+ * - The output is checked with mk_parse: the builder never emits what the
+ *   parser refuses (flags, HDR rules, composition); that error is returned.
  */
 int mk_build(struct mk_msg *m, uint8_t *buf, size_t cap, size_t *out_len);
 
