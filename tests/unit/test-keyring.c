@@ -11,6 +11,7 @@
 
 #include <dirent.h>
 #include <pthread.h>
+#include <sched.h>
 #include <stdatomic.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -414,6 +415,9 @@ static void test_holder_swap_concurrent(void)
 
 	for (int i = 0; i < 3; i++)
 		pthread_create(&th[i], NULL, reader, &c);
+	/* let the readers start before swapping, or all swaps may finish first */
+	while (atomic_load(&c.reads) == 0)
+		sched_yield();
 	/* each swap adds one key and makes it current (so id == count) */
 	for (int i = 0; i < 300; i++) {
 		struct kms_tpk_set *n = kms_tpk_set_add(s, NOW, KMS_NO_EXPIRY, true,
