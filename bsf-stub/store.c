@@ -5,7 +5,6 @@
 #include "bsf-stub/store.h"
 
 #include <errno.h>
-#include <fcntl.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -15,6 +14,7 @@
 
 #include <gnutls/crypto.h>
 
+#include "util/fileio.h"
 #include "util/hexb64.h"
 #include "util/secret.h"
 
@@ -429,56 +429,15 @@ bad:
 	return -1;
 }
 
-static int write_all(int fd, const char *p, size_t n)
+/* A reader sees the old or the new file, never a mix, and the new one
+ * survives a crash once we return. */
+static int write_state(const struct bsf_store *st, const char *text, char *err, size_t errlen)
 {
-	while (n) {
-		ssize_t w = write(fd, p, n);
+	char *path = state_path(st, SQN_FILE);
+	int rc = path ? tk_file_write_atomic(path, text, strlen(text), 0600, err, errlen)
+		      : fail(err, errlen, "out of memory");
 
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w <= 0)
-			return -1;
-		p += w;
-		n -= (size_t)w;
-	}
-	return 0;
-}
-
-/* temp file, fsync, rename, fsync(dir): a reader sees the old or the new
- * file, never a mix, and the new one survives a crash once we return. */
-static int write_atomic(const struct bsf_store *st, const char *text, char *err, size_t errlen)
-{
-	char *path = state_path(st, SQN_FILE), *tmp = state_path(st, SQN_FILE ".tmp");
-	int fd = -1, rc = -1;
-
-	if (!path || !tmp) {
-		fail(err, errlen, "out of memory");
-		goto out;
-	}
-	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-	if (fd < 0 || write_all(fd, text, strlen(text)) != 0 || fsync(fd) != 0) {
-		fail(err, errlen, "%s: %s", tmp, strerror(errno));
-		goto out;
-	}
-	if (close(fd) != 0) {
-		fd = -1;
-		fail(err, errlen, "%s: %s", tmp, strerror(errno));
-		goto out;
-	}
-	fd = -1;
-	if (rename(tmp, path) != 0) {
-		fail(err, errlen, "rename %s: %s", path, strerror(errno));
-		goto out;
-	}
-	fd = open(st->state_dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (fd >= 0)
-		fsync(fd);
-	rc = 0;
-out:
-	if (fd >= 0)
-		close(fd);
 	free(path);
-	free(tmp);
 	return rc;
 }
 
@@ -517,7 +476,7 @@ static int persist(struct bsf_store *st, uint64_t mine, char *err, size_t errlen
 	json_object_set_new(doc, "sqn", map);
 	text = json_dumps(doc, JSON_INDENT(1) | JSON_SORT_KEYS);
 	json_decref(doc);
-	rc = text ? write_atomic(st, text, err, errlen) : fail(err, errlen, "out of memory");
+	rc = text ? write_state(st, text, err, errlen) : fail(err, errlen, "out of memory");
 	free(text);
 	if (rc == 0) {
 		pthread_mutex_lock(&st->lock);

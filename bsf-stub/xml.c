@@ -15,6 +15,8 @@
 #include <libxml/tree.h>
 #include <libxml/xmlschemas.h>
 
+#include "util/timefmt.h"
+
 static xmlSchemaPtr schemas[2];
 
 /* Keeps the first libxml2 error of one operation. */
@@ -164,14 +166,6 @@ int bsf_xml_validate(enum bsf_schema which, const char *xml, size_t len, char *e
 	return rc;
 }
 
-void bsf_time_utc(time_t t, char out[21])
-{
-	struct tm tm;
-
-	gmtime_r(&t, &tm);
-	strftime(out, 21, "%Y-%m-%dT%H:%M:%SZ", &tm);
-}
-
 /* Serialise a validated document (malloc'ed copy, NUL-terminated). */
 static int dump_doc(enum bsf_schema which, xmlDocPtr doc, char **out, size_t *len,
 		    char *err, size_t errlen)
@@ -200,7 +194,7 @@ int bsf_bootinfo_render(const char *btid, time_t expires, time_t now, char **out
 	xmlDocPtr doc = xmlNewDoc(BAD_CAST "1.0");
 	xmlNodePtr root, ext;
 	xmlNsPtr ns;
-	char t[21];
+	char t[TK_TIME_STR];
 	int rc = -1;
 
 	if (!doc)
@@ -211,12 +205,12 @@ int bsf_bootinfo_render(const char *btid, time_t expires, time_t now, char **out
 	xmlDocSetRootElement(doc, root);
 	ns = xmlNewNs(root, BAD_CAST BSF_NS_BSF, NULL);
 	xmlSetNs(root, ns);
-	bsf_time_utc(expires, t);
+	tk_time_format(expires, t);
 	if (!xmlNewTextChild(root, ns, BAD_CAST "btid", BAD_CAST btid) ||
 	    !xmlNewTextChild(root, ns, BAD_CAST "lifetime", BAD_CAST t))
 		goto oom;
 	/* currenttime lets the UE correct for clock skew (gba.md 4.3). */
-	bsf_time_utc(now, t);
+	tk_time_format(now, t);
 	ext = xmlNewChild(root, ns, BAD_CAST "Extension", NULL);
 	if (!ext || !xmlNewTextChild(ext, ns, BAD_CAST "currenttime", BAD_CAST t))
 		goto oom;

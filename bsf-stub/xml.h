@@ -71,7 +71,4 @@ int bsf_guss_render(const struct bsf_guss *g, char **out, size_t *len,
 int bsf_bootinfo_render(const char *btid, time_t expires, time_t now,
 			char **out, size_t *len, char *err, size_t errlen);
 
-/* xs:dateTime in UTC with "Z" (20 chars + NUL). */
-void bsf_time_utc(time_t t, char out[21]);
-
 #endif

@@ -22,6 +22,7 @@
 #include "http/http.h"
 #include "util/hexb64.h"
 #include "util/secret.h"
+#include "util/timefmt.h"
 
 #define ZN_PATH "/nbsp-gba/v1/bootstrapping-info-retrieval"
 #define ZN_MAX_GSIDS 64
@@ -175,7 +176,7 @@ static void retrieve(struct bsf *b, struct tk_http_req *req, const struct bsf_na
 {
 	struct bsf_session s;
 	uint8_t naf_id[TK_GBA_NAF_ID_MAX], key[TK_GBA_KEY_LEN];
-	char hex[2 * TK_GBA_KEY_LEN + 1], t[21];
+	char hex[2 * TK_GBA_KEY_LEN + 1], t[TK_TIME_STR];
 	size_t naf_id_len;
 	json_t *out, *list;
 	char *text;
@@ -226,9 +227,9 @@ static void retrieve(struct bsf *b, struct tk_http_req *req, const struct bsf_na
 		tk_hex_encode(key, sizeof key, hex);
 		json_object_set_new(out, "uiccKeyMaterial", json_string(hex));
 	}
-	bsf_time_utc(s.expires, t);
+	tk_time_format(s.expires, t);
 	json_object_set_new(out, "keyExpiryTime", json_string(t));
-	bsf_time_utc(s.created, t);
+	tk_time_format(s.created, t);
 	json_object_set_new(out, "bootstrappingInfoCreationTime", json_string(t));
 	json_object_set_new(out, "impi", json_string(s.sub->impi));
 	json_object_set_new(out, "gbaType", json_string("3G_GBA"));

@@ -17,7 +17,7 @@
 #include "naf/ids.h"
 #include "util/hexb64.h"
 #include "util/secret.h"
-#include "util/wire.h"
+#include "util/timefmt.h"
 
 #define MAX_IMPUS 256
 
@@ -65,93 +65,6 @@ static int set_detail(struct naf_zn_result *res, int status, const char *fmt, ..
 	return status;
 }
 
-/* ---- time ------------------------------------------------------------ */
-
-static int rd_digits(tk_rd *rd, int n)
-{
-	int v = 0;
-
-	while (n--) {
-		unsigned c = tk_rd_u8(rd);
-		if (c < '0' || c > '9') {
-			tk_rd_fail(rd, TK_WIRE_INVALID);
-			return -1;
-		}
-		v = v * 10 + (int)(c - '0');
-	}
-	return v;
-}
-
-static bool rd_char(tk_rd *rd, char c)
-{
-	return tk_rd_u8(rd) == (uint8_t)c || tk_rd_fail(rd, TK_WIRE_INVALID);
-}
-
-/* Days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant). */
-static int64_t days_from_civil(int64_t y, unsigned m, unsigned d)
-{
-	y -= m <= 2;
-	int64_t era = (y >= 0 ? y : y - 399) / 400;
-	unsigned yoe = (unsigned)(y - era * 400);
-	unsigned doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-	unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-	return era * 146097 + (int64_t)doe - 719468;
-}
-
-int naf_parse_time(const char *s, size_t len, int64_t *out)
-{
-	static const unsigned mdays[] = { 31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };
-	tk_rd rd;
-	int y, mo, d, h, mi, sec, off = 0;
-	unsigned c;
-
-	tk_rd_init(&rd, (const uint8_t *)s, s ? len : 0);
-	y = rd_digits(&rd, 4);
-	rd_char(&rd, '-');
-	mo = rd_digits(&rd, 2);
-	rd_char(&rd, '-');
-	d = rd_digits(&rd, 2);
-	c = tk_rd_u8(&rd);
-	if (c != 'T' && c != 't')
-		return -1;
-	h = rd_digits(&rd, 2);
-	rd_char(&rd, ':');
-	mi = rd_digits(&rd, 2);
-	rd_char(&rd, ':');
-	sec = rd_digits(&rd, 2);
-	c = tk_rd_u8(&rd);
-	if (c == '.') {
-		size_t nfrac = 0;
-		while (tk_rd_left(&rd) && tk_rd_peek_u8(&rd) >= '0' && tk_rd_peek_u8(&rd) <= '9') {
-			tk_rd_skip(&rd, 1);
-			nfrac++;
-		}
-		if (nfrac == 0 || nfrac > 9)
-			return -1;
-		c = tk_rd_u8(&rd);
-	}
-	if (c == '+' || c == '-') {
-		int oh = rd_digits(&rd, 2), om;
-		rd_char(&rd, ':');
-		om = rd_digits(&rd, 2);
-		if (oh > 23 || om > 59)
-			return -1;
-		off = (oh * 60 + om) * 60 * (c == '+' ? 1 : -1);
-	} else if (c != 'Z' && c != 'z') {
-		return -1;
-	}
-	if (!tk_rd_end(&rd) || !tk_rd_ok(&rd))
-		return -1;
-	if (mo < 1 || mo > 12 || d < 1 || (unsigned)d > mdays[mo - 1] || h > 23 || mi > 59 ||
-	    sec > 60)
-		return -1;
-	if (mo == 2 && d == 29 && !((y % 4 == 0 && y % 100 != 0) || y % 400 == 0))
-		return -1;
-	*out = days_from_civil(y, (unsigned)mo, (unsigned)d) * 86400 + h * 3600 + mi * 60 +
-	       (sec == 60 ? 59 : sec) - off;
-	return 0;
-}
-
 /* ---- answer validation ------------------------------------------------ */
 
 static bool ctype_is(const char *ctype, const char *want)
@@ -197,7 +110,7 @@ static bool time_field(json_t *v, int64_t *out)
 {
 	const char *s = json_string_value(v);
 
-	return s && naf_parse_time(s, json_string_length(v), out) == 0;
+	return s && tk_time_parse(s, json_string_length(v), out) == 0;
 }
 
 /* Collects the ueIds of every USS with our gsId; checks the shape of all.

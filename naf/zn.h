@@ -53,8 +53,4 @@ void naf_zn_result_clear(struct naf_zn_result *res);
 int naf_zn_parse_answer(long http_status, const char *ctype, const char *body,
 			size_t len, const char *gsid, struct naf_zn_result *res);
 
-/* RFC 3339 date-time ("2026-11-27T23:00:00Z", optional fraction, 'Z' or
- * +hh:mm / -hh:mm offset) -> seconds since the epoch.  0 or -1. */
-int naf_parse_time(const char *s, size_t len, int64_t *out);
-
 #endif

@@ -5,20 +5,18 @@
  * (file buffer, JSON strings, freed sets) and never printed.
  */
 #include "kms/keyring.h"
+#include "util/fileio.h"
 #include "util/hexb64.h"
 #include "util/secret.h"
+#include "util/timefmt.h"
 
 #include <errno.h>
-#include <fcntl.h>
-#include <limits.h>
 #include <pthread.h>
 #include <stdarg.h>
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <time.h>
-#include <unistd.h>
 
 #include <gnutls/crypto.h>
 #include <jansson.h>
@@ -50,82 +48,6 @@ static void fail(char *err, size_t errlen, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(err, errlen, fmt, ap);
 	va_end(ap);
-}
-
-/* ---- RFC 3339 ---- */
-
-/* Days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant's
- * days_from_civil), so no time zone or time_t range is involved. */
-static int64_t days_from_civil(int64_t y, unsigned m, unsigned d)
-{
-	int64_t era;
-	unsigned yoe, doy, doe;
-
-	y -= m <= 2;
-	era = (y >= 0 ? y : y - 399) / 400;
-	yoe = (unsigned)(y - era * 400);
-	doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-	doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-	return era * 146097 + (int64_t)doe - 719468;
-}
-
-static bool digits(const char *s, int n, int *out)
-{
-	int v = 0;
-
-	for (int i = 0; i < n; i++) {
-		if (s[i] < '0' || s[i] > '9')
-			return false;
-		v = v * 10 + (s[i] - '0');
-	}
-	*out = v;
-	return true;
-}
-
-bool kms_rfc3339_parse(const char *s, int64_t *out)
-{
-	static const int mdays[] = { 31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };
-	int y, mo, d, h, mi, se, oh = 0, om = 0, sign = 0;
-	const char *p;
-
-	if (strlen(s) < 20 || !digits(s, 4, &y) || s[4] != '-' ||
-	    !digits(s + 5, 2, &mo) || s[7] != '-' || !digits(s + 8, 2, &d) ||
-	    (s[10] != 'T' && s[10] != 't' && s[10] != ' ') ||
-	    !digits(s + 11, 2, &h) || s[13] != ':' || !digits(s + 14, 2, &mi) ||
-	    s[16] != ':' || !digits(s + 17, 2, &se))
-		return false;
-	p = s + 19;
-	if (*p == '.') {
-		if (p[1] < '0' || p[1] > '9')
-			return false;
-		for (p++; *p >= '0' && *p <= '9'; p++)
-			;
-	}
-	if ((*p == 'Z' || *p == 'z') && !p[1]) {
-		sign = 0;
-	} else if ((*p == '+' || *p == '-') && strlen(p) == 6 &&
-		   digits(p + 1, 2, &oh) && p[3] == ':' && digits(p + 4, 2, &om)) {
-		sign = *p == '+' ? 1 : -1;
-	} else {
-		return false;
-	}
-	if (mo < 1 || mo > 12 || d < 1 || d > mdays[mo - 1] ||
-	    (mo == 2 && d == 29 && (y % 4 || (y % 100 == 0 && y % 400))) ||
-	    h > 23 || mi > 59 || se > 60 || oh > 23 || om > 59)
-		return false;
-	*out = days_from_civil(y, (unsigned)mo, (unsigned)d) * 86400 +
-	       h * 3600 + mi * 60 + (se == 60 ? 59 : se) -
-	       sign * (oh * 3600 + om * 60);
-	return true;
-}
-
-void kms_rfc3339_format(int64_t t, char buf[32])
-{
-	time_t tt = (time_t)t;
-	struct tm tm;
-
-	if (!gmtime_r(&tt, &tm) || !strftime(buf, 32, "%Y-%m-%dT%H:%M:%SZ", &tm))
-		snprintf(buf, 32, "@%lld", (long long)t);
 }
 
 /* ---- sets ---- */
@@ -196,11 +118,11 @@ bool kms_tpk_set_info(const struct kms_tpk_set *s, size_t i,
 void kms_tpk_set_list(const struct kms_tpk_set *s, FILE *out)
 {
 	for (size_t i = 0; i < s->n; i++) {
-		char c[32], na[32] = "-";
+		char c[TK_TIME_STR], na[TK_TIME_STR] = "-";
 
-		kms_rfc3339_format(s->keys[i].created, c);
+		tk_time_format(s->keys[i].created, c);
 		if (s->keys[i].not_after != KMS_NO_EXPIRY)
-			kms_rfc3339_format(s->keys[i].not_after, na);
+			tk_time_format(s->keys[i].not_after, na);
 		fprintf(out, "%u\tcreated %s\tnot_after %s%s\n", s->keys[i].id, c, na,
 			s->keys[i].id == s->current ? "\tcurrent" : "");
 	}
@@ -378,7 +300,8 @@ static bool get_uint32(json_t *v, uint32_t *out)
 
 static bool get_time(json_t *v, int64_t *out)
 {
-	return json_is_string(v) && kms_rfc3339_parse(json_string_value(v), out);
+	return json_is_string(v) &&
+	       tk_time_parse(json_string_value(v), json_string_length(v), out) == 0;
 }
 
 static struct kms_tpk_set *parse_doc(json_t *root, const char *path,
@@ -485,88 +408,33 @@ bad:
 struct kms_tpk_set *kms_tpk_set_load(const char *path, char *err, size_t errlen)
 {
 	struct kms_tpk_set *s = NULL;
-	struct stat st;
 	json_error_t jerr;
 	json_t *root;
-	uint8_t *buf;
-	size_t got = 0;
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	char *buf;
+	size_t len;
 
-	if (fd < 0) {
-		fail(err, errlen, "%s: %s", path, strerror(errno));
+	if (tk_file_read(path, MAX_FILE, TK_FILE_PRIVATE, &buf, &len, err, errlen) != 0)
 		return NULL;
-	}
-	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
-		fail(err, errlen, "%s: not a regular file", path);
-		close(fd);
-		return NULL;
-	}
-	if (st.st_mode & (S_IRWXG | S_IRWXO)) {
-		fail(err, errlen, "%s: permissions %04o are too open (group/other bits set); "
-		     "run chmod 600", path, (unsigned)(st.st_mode & 07777));
-		close(fd);
-		return NULL;
-	}
-	if (st.st_size > (off_t)MAX_FILE) {
-		fail(err, errlen, "%s: larger than %u octets", path, MAX_FILE);
-		close(fd);
-		return NULL;
-	}
-	buf = malloc((size_t)st.st_size + 1);
-	if (!buf) {
-		fail(err, errlen, "%s: out of memory", path);
-		close(fd);
-		return NULL;
-	}
-	while (got < (size_t)st.st_size) {
-		ssize_t r = read(fd, buf + got, (size_t)st.st_size - got);
-
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r <= 0)
-			break;
-		got += (size_t)r;
-	}
-	close(fd);
-	if (got != (size_t)st.st_size) {
-		fail(err, errlen, "%s: short read", path);
+	root = json_loadb(buf, len, JSON_REJECT_DUPLICATES, &jerr);
+	if (!root) {
+		fail(err, errlen, "%s:%d:%d: JSON error: %s", path, jerr.line, jerr.column,
+		     jerr.text);
 	} else {
-		root = json_loadb((const char *)buf, got, JSON_REJECT_DUPLICATES, &jerr);
-		if (!root) {
-			fail(err, errlen, "%s:%d:%d: JSON error: %s", path, jerr.line,
-			     jerr.column, jerr.text);
-		} else {
-			s = parse_doc(root, path, err, errlen);
-			wipe_json_keys(root);
-			json_decref(root);
-		}
+		s = parse_doc(root, path, err, errlen);
+		wipe_json_keys(root);
+		json_decref(root);
 	}
-	tk_wipe(buf, (size_t)st.st_size);
+	tk_wipe(buf, len);
 	free(buf);
 	return s;
 }
 
 /* ---- saving ---- */
 
-static bool write_all(int fd, const char *p, size_t n)
-{
-	while (n) {
-		ssize_t w = write(fd, p, n);
-
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w <= 0)
-			return false;
-		p += w;
-		n -= (size_t)w;
-	}
-	return true;
-}
-
 static json_t *build_doc(const struct kms_tpk_set *s)
 {
 	json_t *root = json_object(), *arr = json_array();
-	char hex[2 * KMS_TPK_LEN + 1], t[32];
+	char hex[2 * KMS_TPK_LEN + 1], t[TK_TIME_STR];
 	bool ok = root && arr && !json_object_set_new(root, "current",
 						      json_integer(s->current));
 
@@ -577,12 +445,12 @@ static json_t *build_doc(const struct kms_tpk_set *s)
 
 		ok = k && !json_array_append_new(arr, k);
 		tk_hex_encode(s->keys[i].key, KMS_TPK_LEN, hex);
-		kms_rfc3339_format(s->keys[i].created, t);
+		tk_time_format(s->keys[i].created, t);
 		ok = ok && !json_object_set_new(k, "id", json_integer(s->keys[i].id)) &&
 		     !json_object_set_new(k, "key", json_string(hex)) &&
 		     !json_object_set_new(k, "created", json_string(t));
 		if (ok && s->keys[i].not_after != KMS_NO_EXPIRY) {
-			kms_rfc3339_format(s->keys[i].not_after, t);
+			tk_time_format(s->keys[i].not_after, t);
 			ok = !json_object_set_new(k, "not_after", json_string(t));
 		}
 	}
@@ -596,34 +464,13 @@ static json_t *build_doc(const struct kms_tpk_set *s)
 	return root;
 }
 
-static int fsync_dir(const char *path)
-{
-	char dir[PATH_MAX];
-	const char *slash = strrchr(path, '/');
-	int fd, rc;
-
-	if (!slash)
-		snprintf(dir, sizeof dir, ".");
-	else if (slash == path)
-		snprintf(dir, sizeof dir, "/");
-	else
-		snprintf(dir, sizeof dir, "%.*s", (int)(slash - path), path);
-	fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (fd < 0)
-		return -1;
-	rc = fsync(fd);
-	close(fd);
-	return rc;
-}
-
 int kms_tpk_set_save(const struct kms_tpk_set *s, const char *path,
 		     char *err, size_t errlen)
 {
-	char tmp[PATH_MAX];
 	json_t *root = build_doc(s);
 	char *text = NULL;
 	size_t len = 0;
-	int fd = -1, rc = -1;
+	int rc = -1;
 
 	if (!root) {
 		fail(err, errlen, "%s: out of memory", path);
@@ -633,45 +480,10 @@ int kms_tpk_set_save(const struct kms_tpk_set *s, const char *path,
 	text = malloc(len + 1);
 	if (!text || json_dumpb(root, text, len, JSON_INDENT(2)) != len) {
 		fail(err, errlen, "%s: out of memory", path);
-		goto out;
+	} else {
+		text[len++] = '\n';
+		rc = tk_file_write_atomic(path, text, len, 0600, err, errlen);
 	}
-	text[len++] = '\n';
-	if ((size_t)snprintf(tmp, sizeof tmp, "%s.tmp.XXXXXX", path) >= sizeof tmp) {
-		fail(err, errlen, "%s: path too long", path);
-		goto out;
-	}
-	fd = mkstemp(tmp);
-	if (fd < 0) {
-		fail(err, errlen, "%s: cannot create a temporary file: %s", path,
-		     strerror(errno));
-		goto out;
-	}
-	if (fchmod(fd, 0600) < 0 || !write_all(fd, text, len) || fsync(fd) < 0) {
-		fail(err, errlen, "%s: writing %s: %s", path, tmp, strerror(errno));
-		goto unlink;
-	}
-	if (close(fd) < 0) {
-		fd = -1;
-		fail(err, errlen, "%s: closing %s: %s", path, tmp, strerror(errno));
-		goto unlink;
-	}
-	fd = -1;
-	if (rename(tmp, path) < 0) {
-		fail(err, errlen, "%s: renaming %s: %s", path, tmp, strerror(errno));
-		goto unlink;
-	}
-	if (fsync_dir(path) < 0) {
-		fail(err, errlen, "%s: syncing the directory: %s", path, strerror(errno));
-		goto out;
-	}
-	rc = 0;
-	goto out;
-unlink:
-	if (fd >= 0)
-		close(fd);
-	fd = -1;
-	unlink(tmp);
-out:
 	if (text) {
 		tk_wipe(text, len);
 		free(text);

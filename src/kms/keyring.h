@@ -121,9 +121,4 @@ bool kms_keyring_current(struct kms_keyring *kr, uint32_t *id,
 bool kms_keyring_find(struct kms_keyring *kr, uint32_t id, int64_t now,
 		      uint8_t key[KMS_TPK_LEN]);
 
-/* RFC 3339 helpers (UTC "YYYY-MM-DDTHH:MM:SSZ" out; offsets and fractions
- * accepted in). parse returns false on malformed text. */
-bool kms_rfc3339_parse(const char *s, int64_t *out);
-void kms_rfc3339_format(int64_t t, char buf[32]);
-
 #endif

@@ -10,7 +10,6 @@
 #include <config.h>
 
 #include <errno.h>
-#include <fcntl.h>
 #include <getopt.h>
 #include <signal.h>
 #include <stdio.h>
@@ -27,6 +26,7 @@
 #include "tkmsd/log.h"
 #include "tkmsd/psk.h"
 #include "tkmsd/routes.h"
+#include "util/fileio.h"
 #include "util/secret.h"
 
 #define STOP_GRACE_MS 10000
@@ -43,38 +43,6 @@ static void usage(FILE *f)
 		"  --print-config   print the effective configuration and exit\n"
 		"  --pid-file FILE  write the process id here (overrides pid_file)\n"
 		"  -v               log at debug level\n");
-}
-
-/* Write text to path atomically (temp file, fsync, rename). */
-static int write_atomic(const char *path, const char *text, mode_t mode)
-{
-	char tmp[4096];
-	int fd;
-	size_t len = strlen(text), off = 0;
-
-	if ((size_t)snprintf(tmp, sizeof tmp, "%s.tmp.%ld", path, (long)getpid()) >= sizeof tmp)
-		return -1;
-	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode);
-	if (fd < 0)
-		return -1;
-	while (off < len) {
-		ssize_t n = write(fd, text + off, len - off);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			break;
-		off += (size_t)n;
-	}
-	if (off != len || fsync(fd) != 0) {
-		close(fd);
-		unlink(tmp);
-		return -1;
-	}
-	if (close(fd) != 0 || rename(tmp, path) != 0) {
-		unlink(tmp);
-		return -1;
-	}
-	return 0;
 }
 
 /* SIGHUP: the configuration is re-read and validated; applying it needs a
@@ -149,9 +117,10 @@ static int start_one(const struct tkmsd_config *c, const char *name, enum tk_htt
 			tkmsd_log(LOG_WARNING, "https: no certificate configured; using an "
 				  "ephemeral self-signed one for %s (lab use), SHA-256 %s",
 				  c->fqdn, fpr);
-			if (lc->cert_out && write_atomic(lc->cert_out, l->cert_pem, 0644) != 0) {
-				tkmsd_log(LOG_ERR, "https: cannot write %s: %s", lc->cert_out,
-					  strerror(errno));
+			if (lc->cert_out &&
+			    tk_file_write_atomic(lc->cert_out, l->cert_pem, strlen(l->cert_pem),
+						 0644, err, sizeof err) != 0) {
+				tkmsd_log(LOG_ERR, "https: cannot write the certificate: %s", err);
 				return -1;
 			}
 			hc.cert_pem = l->cert_pem;
@@ -297,8 +266,9 @@ int main(int argc, char **argv)
 	}
 	if (pid_file) {
 		snprintf(pidtext, sizeof pidtext, "%ld\n", (long)getpid());
-		if (write_atomic(pid_file, pidtext, 0644) != 0) {
-			tkmsd_log(LOG_ERR, "cannot write PID file %s: %s", pid_file, strerror(errno));
+		if (tk_file_write_atomic(pid_file, pidtext, strlen(pidtext), 0644, err,
+					 sizeof err) != 0) {
+			tkmsd_log(LOG_ERR, "cannot write PID file: %s", err);
 			stop_all(&lis);
 			naf_free(naf);
 			tkmsd_audit_close(audit);

@@ -43,8 +43,8 @@ src_ue_libue_a_CFLAGS = $(AM_CFLAGS) $(CURL_CFLAGS) $(JANSSON_CFLAGS) $(XML_CFLA
 # The BootstrappingInfo XSD the UE validates the Ub answer with, installed.
 ueschemadir = $(pkgdatadir)/schemas
 ueschema_DATA = schemas/bootstrapping-info.xsd
-# libue uses the NAF library's RFC 3339 parser (naf/zn.h).
-TK_UE_LIBS = src/ue/libue.a $(TK_NAF_LIBS) $(XML_LIBS)
+TK_UE_LIBS = src/ue/libue.a src/gba/libgba.a src/util/libtkutil.a $(CURL_LIBS) \
+	$(JANSSON_LIBS) $(XML_LIBS) $(TK_CRYPTO_LIBS) $(PTHREAD_LIBS)
 
 bin_PROGRAMS += src/ue/tkms-ue
 src_ue_tkms_ue_SOURCES = src/ue/tkms-ue.c

@@ -5,20 +5,16 @@
  */
 #include "ue/state.h"
 
-#include <errno.h>
-#include <fcntl.h>
 #include <jansson.h>
-#include <libgen.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <time.h>
-#include <unistd.h>
 
-#include "naf/zn.h"
+#include "util/fileio.h"
 #include "util/hexb64.h"
 #include "util/secret.h"
+#include "util/timefmt.h"
 
 #define STATE_MAX 16384
 
@@ -31,15 +27,6 @@ const char *ue_state_default_path(void)
 void ue_state_wipe(struct ue_state *st)
 {
 	tk_wipe(st, sizeof *st);
-}
-
-void ue_format_time(int64_t t, char out[32])
-{
-	time_t tt = (time_t)t;
-	struct tm tm;
-
-	gmtime_r(&tt, &tm);
-	strftime(out, 32, "%Y-%m-%dT%H:%M:%SZ", &tm);
 }
 
 bool ue_state_valid(const struct ue_state *st, int64_t now)
@@ -79,7 +66,7 @@ static int str_field(json_t *obj, const char *name, char *out, size_t cap)
 static int time_field(json_t *obj, const char *name, int64_t *out)
 {
 	const char *s = json_string_value(json_object_get(obj, name));
-	return s ? naf_parse_time(s, strlen(s), out) : -1;
+	return s ? tk_time_parse(s, strlen(s), out) : -1;
 }
 
 static int parse_doc(json_t *root, struct ue_state *st, const char **why)
@@ -121,49 +108,24 @@ static int parse_doc(json_t *root, struct ue_state *st, const char **why)
 
 int ue_state_load(const char *path, struct ue_state *st, char *err, size_t errlen)
 {
-	char *buf = NULL;
-	struct stat sb;
+	char *buf, e[512];
+	size_t n;
 	json_error_t jerr;
 	json_t *root;
 	const char *why;
-	ssize_t n;
-	int fd, rc;
+	int rc;
 
 	memset(st, 0, sizeof *st);
-	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
-	if (fd < 0 && errno == ENOENT)
+	rc = tk_file_read(path, STATE_MAX, TK_FILE_PRIVATE | TK_FILE_NOFOLLOW, &buf, &n, e,
+			  sizeof e);
+	if (rc == 1)
 		return 1;
-	if (fd < 0) {
-		snprintf(err, errlen, "cannot open state file %s: %s", path, strerror(errno));
+	if (rc) {
+		snprintf(err, errlen, "state file %s", e);
 		return -1;
 	}
-	if (fstat(fd, &sb) != 0 || !S_ISREG(sb.st_mode) || sb.st_size > STATE_MAX) {
-		snprintf(err, errlen, "state file %s is not a regular file of at most %d octets",
-			 path, STATE_MAX);
-		close(fd);
-		return -1;
-	}
-	if (sb.st_mode & 077) {
-		snprintf(err, errlen, "state file %s holds keys but has mode %03o (want 600)", path,
-			 (unsigned)(sb.st_mode & 0777));
-		close(fd);
-		return -1;
-	}
-	buf = malloc(STATE_MAX + 1);
-	if (!buf) {
-		close(fd);
-		snprintf(err, errlen, "out of memory");
-		return -1;
-	}
-	n = read(fd, buf, STATE_MAX + 1);
-	close(fd);
-	if (n < 0 || n > STATE_MAX) {
-		snprintf(err, errlen, "cannot read state file %s", path);
-		free(buf);
-		return -1;
-	}
-	root = json_loadb(buf, (size_t)n, JSON_REJECT_DUPLICATES, &jerr);
-	tk_wipe(buf, (size_t)n);
+	root = json_loadb(buf, n, JSON_REJECT_DUPLICATES, &jerr);
+	tk_wipe(buf, n);
 	free(buf);
 	if (!root) {
 		snprintf(err, errlen, "state file %s: bad JSON at line %d: %s", path, jerr.line,
@@ -193,8 +155,9 @@ static json_t *hex_json(const uint8_t *p, size_t n)
 
 static json_t *time_json(int64_t t)
 {
-	char s[32];
-	ue_format_time(t, s);
+	char s[TK_TIME_STR];
+
+	tk_time_format(t, s);
 	return json_string(s);
 }
 
@@ -232,31 +195,13 @@ static void wipe_doc(json_t *root)
 	wipe_jstr(json_object_get(b, "rand"));
 }
 
-static int write_all(int fd, const char *p, size_t n)
-{
-	while (n) {
-		ssize_t w = write(fd, p, n);
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w <= 0)
-			return -1;
-		p += w;
-		n -= (size_t)w;
-	}
-	return 0;
-}
-
 int ue_state_save(const char *path, const struct ue_state *st, char *err, size_t errlen)
 {
-	char *doc = NULL, tmp[4096], dir[4096];
+	char *doc = NULL, e[512];
 	size_t len = 0;
 	json_t *root;
-	int fd = -1, dfd, rc = -1;
+	int rc = -1;
 
-	if (snprintf(tmp, sizeof tmp, "%s.tmp.XXXXXX", path) >= (int)sizeof tmp) {
-		snprintf(err, errlen, "state file path too long");
-		return -1;
-	}
 	root = render(st);
 	if (root) {
 		doc = malloc(STATE_MAX);
@@ -269,29 +214,9 @@ int ue_state_save(const char *path, const struct ue_state *st, char *err, size_t
 		goto out;
 	}
 	doc[len++] = '\n';
-	fd = mkstemp(tmp); /* mode 0600 whatever the umask */
-	if (fd < 0) {
-		snprintf(err, errlen, "cannot create %s: %s", tmp, strerror(errno));
-		goto out;
-	}
-	if (fchmod(fd, 0600) != 0 || write_all(fd, doc, len) != 0 || fsync(fd) != 0) {
-		snprintf(err, errlen, "cannot write %s: %s", tmp, strerror(errno));
-		close(fd);
-		unlink(tmp);
-		goto out;
-	}
-	if (close(fd) != 0 || rename(tmp, path) != 0) {
-		snprintf(err, errlen, "cannot replace %s: %s", path, strerror(errno));
-		unlink(tmp);
-		goto out;
-	}
-	snprintf(dir, sizeof dir, "%s", path);
-	dfd = open(dirname(dir), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (dfd >= 0) {
-		fsync(dfd); /* the rename itself is durable */
-		close(dfd);
-	}
-	rc = 0;
+	rc = tk_file_write_atomic(path, doc, len, 0600, e, sizeof e);
+	if (rc)
+		snprintf(err, errlen, "state file %s", e);
 out:
 	if (doc)
 		tk_wipe(doc, STATE_MAX);
@@ -303,14 +228,14 @@ int ue_state_naf_key(const struct ue_state *st, const char *naf_fqdn, tk_ua_id u
 		     uint8_t out[TK_GBA_KEY_LEN], char *err, size_t errlen)
 {
 	int64_t now = (int64_t)time(NULL);
-	char when[32];
+	char when[TK_TIME_STR];
 
 	if (!st->have_boot) {
 		snprintf(err, errlen, "not bootstrapped: run tkms-ue bootstrap first");
 		return -1;
 	}
 	if (!ue_state_valid(st, now)) {
-		ue_format_time(st->expiry, when);
+		tk_time_format(st->expiry, when);
 		snprintf(err, errlen, "bootstrap of B-TID %s expired at %s: bootstrap again",
 			 st->btid, when);
 		return -1;

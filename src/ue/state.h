@@ -17,6 +17,7 @@
 
 #include "gba/kdf.h"
 #include "ue/usim.h"
+#include "util/timefmt.h"
 
 #define UE_STATE_ID_MAX 256  /* IMPI, B-TID incl. NUL */
 #define UE_STATE_URL_MAX 512
@@ -54,7 +55,11 @@ bool ue_state_valid(const struct ue_state *st, int64_t now);
 int ue_state_naf_key(const struct ue_state *st, const char *naf_fqdn, tk_ua_id ua,
 		     uint8_t out[TK_GBA_KEY_LEN], char *err, size_t errlen);
 
-/* "2026-11-27T23:00:00Z" */
-void ue_format_time(int64_t t, char out[32]);
+/* "2026-11-27T23:00:00Z": tk_time_format under the name cmd_call.c (uecall)
+ * still uses. */
+static inline void ue_format_time(int64_t t, char out[TK_TIME_STR])
+{
+	tk_time_format(t, out);
+}
 
 #endif

@@ -18,9 +18,9 @@
 #include <unistd.h>
 
 #include "gba/digest.h"
-#include "naf/zn.h"
 #include "util/hexb64.h"
 #include "util/secret.h"
+#include "util/timefmt.h"
 
 #define UB_BODY_MAX 65536
 #define UB_ROUNDS 4
@@ -100,7 +100,7 @@ static const xmlNode *next_elem(const xmlNode *n)
 static int node_time(const xmlNode *n, int64_t *out)
 {
 	xmlChar *s = xmlNodeGetContent(n);
-	int rc = s ? naf_parse_time((const char *)s, strlen((const char *)s), out) : -1;
+	int rc = s ? tk_time_parse((const char *)s, strlen((const char *)s), out) : -1;
 
 	xmlFree(s);
 	return rc;

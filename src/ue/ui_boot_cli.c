@@ -17,6 +17,7 @@
 #include "ue/ui_boot.h"
 #include "util/hexb64.h"
 #include "util/secret.h"
+#include "util/timefmt.h"
 
 int ue_cli_error(int code, const char *fmt, ...)
 {
@@ -117,7 +118,7 @@ int ue_cmd_bootstrap(const struct ue_cli *cli, int argc, char **argv)
 	};
 	const char *bsf = NULL, *impi = NULL, *k = NULL, *opc = NULL, *op = NULL, *sqn_s = NULL;
 	const char *ufile = NULL;
-	char fimpi[UE_STATE_ID_MAX] = "", err[512], when[32];
+	char fimpi[UE_STATE_ID_MAX] = "", err[512], when[TK_TIME_STR];
 	bool json = false, have_sqn = false, new_usim;
 	struct ue_state st, old;
 	struct ue_boot_opts bo = { 0 };
@@ -231,7 +232,7 @@ int ue_cmd_bootstrap(const struct ue_cli *cli, int argc, char **argv)
 	case UE_BOOT_E_AUTH: rc = ue_cli_error(UE_EXIT_AUTH, "bootstrap: %s", err); goto out;
 	default: rc = ue_cli_error(UE_EXIT_PROTO, "bootstrap: %s", err); goto out;
 	}
-	ue_format_time(st.expiry, when);
+	tk_time_format(st.expiry, when);
 	tk_mil_sqn_put(st.usim.sqn, sq);
 	tk_hex_encode(sq, sizeof sq, err);
 	if (json)
@@ -259,7 +260,7 @@ int ue_cmd_naf_key(const struct ue_cli *cli, int argc, char **argv)
 		{ "help", 0, NULL, 'h' }, { NULL, 0, NULL, 0 },
 	};
 	const char *naf = NULL, *ua_s = NULL;
-	char err[512], hex[2 * TK_GBA_KEY_LEN + 1], b64[48], when[32], uah[11];
+	char err[512], hex[2 * TK_GBA_KEY_LEN + 1], b64[48], when[TK_TIME_STR], uah[11];
 	uint8_t key[TK_GBA_KEY_LEN];
 	struct ue_state st;
 	bool json = false;
@@ -295,7 +296,7 @@ int ue_cmd_naf_key(const struct ue_cli *cli, int argc, char **argv)
 	if (json) {
 		/* Ua Digest password = base64(Ks_NAF) (gba.md 2.3, P-1) */
 		tk_b64_encode(key, sizeof key, b64);
-		ue_format_time(st.expiry, when);
+		tk_time_format(st.expiry, when);
 		tk_ua_id_format(ua, uah);
 		print_json(json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s}", "btid", st.btid, "impi",
 				     st.impi, "naf", naf, "ua", uah, "ks_naf", hex, "password", b64,
@@ -319,7 +320,7 @@ int ue_cmd_show(const struct ue_cli *cli, int argc, char **argv)
 	};
 	struct ue_state st;
 	bool json = false, valid;
-	char when[32] = "", made[32] = "", sqn[13] = "";
+	char when[TK_TIME_STR] = "", made[TK_TIME_STR] = "", sqn[13] = "";
 	uint8_t sq[TK_MIL_SQN_LEN];
 	int c, rc;
 
@@ -339,8 +340,8 @@ int ue_cmd_show(const struct ue_cli *cli, int argc, char **argv)
 		return rc;
 	valid = ue_state_valid(&st, time(NULL));
 	if (st.have_boot) {
-		ue_format_time(st.expiry, when);
-		ue_format_time(st.created, made);
+		tk_time_format(st.expiry, when);
+		tk_time_format(st.created, made);
 	}
 	if (st.have_usim) {
 		tk_mil_sqn_put(st.usim.sqn, sq);

@@ -310,37 +310,6 @@ static void test_malformed_files_refused(void)
 	}
 }
 
-static void test_rfc3339(void)
-{
-	static const struct { const char *s; int64_t t; } good[] = {
-		{ "1970-01-01T00:00:00Z", 0 },
-		{ "2026-11-27T22:49:41Z", 1795819781LL },
-		{ "2026-11-27t22:49:41z", 1795819781LL },
-		{ "2026-11-27T22:49:41.123456Z", 1795819781LL },
-		{ "2026-11-27T23:49:41+01:00", 1795819781LL },
-		{ "2026-11-27T20:19:41-02:30", 1795819781LL },
-		{ "2024-02-29T00:00:00Z", 1709164800LL },
-		{ "2100-06-15T12:00:00Z", 4116744000LL },	/* values checked with date(1) */
-	};
-	static const char *bad[] = {
-		"", "2026-11-27", "2026-11-27T22:49:41", "2026-13-01T00:00:00Z",
-		"2026-02-29T00:00:00Z", "2100-02-29T00:00:00Z", "2026-11-27T24:00:00Z",
-		"2026-11-27T22:60:00Z", "2026-11-27T22:49:41.Z", "2026-11-27T22:49:41Zx",
-		"2026-11-27T22:49:41+0100", "2026/11/27T22:49:41Z", "2026-11-27T22:49:4aZ",
-	};
-	char buf[32];
-	int64_t t;
-
-	for (size_t i = 0; i < sizeof good / sizeof good[0]; i++) {
-		CU_ASSERT_TRUE(kms_rfc3339_parse(good[i].s, &t));
-		CU_ASSERT_EQUAL(t, good[i].t);
-	}
-	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
-		CU_ASSERT_FALSE(kms_rfc3339_parse(bad[i], &t));
-	kms_rfc3339_format(1795819781LL, buf);
-	CU_ASSERT_STRING_EQUAL(buf, "2026-11-27T22:49:41Z");
-}
-
 static void test_list_shows_no_key(void)
 {
 	char err[256], hex[65], *text = NULL;
@@ -452,7 +421,6 @@ int main(void)
 		TK_TEST(test_rotate_retire),
 		TK_TEST(test_loose_permissions_refused),
 		TK_TEST(test_malformed_files_refused),
-		TK_TEST(test_rfc3339),
 		TK_TEST(test_list_shows_no_key),
 		TK_TEST(test_holder_swap_concurrent),
 		{ NULL, NULL },
