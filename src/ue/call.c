@@ -23,6 +23,7 @@
 #include "mikey/mcrypto.h"
 #include "mikey/mprotect.h"
 #include "mikey/ntp.h"
+#include "util/fileio.h"
 #include "util/hexb64.h"
 #include "util/secret.h"
 
@@ -1417,6 +1418,9 @@ long ue_sdp_parse(const char *text, size_t len, uint8_t *out, size_t cap)
 	return tk_b64_decode(p, (size_t)(hit - p), out, cap);
 }
 
+/* Largest call state file read back (messages are kept hex encoded). */
+#define UE_STATE_FILE_MAX (256 * 1024)
+
 /* ---- state file ------------------------------------------------------------------------ */
 
 static json_t *hexj(const uint8_t *p, size_t n)
@@ -1491,52 +1495,14 @@ int ue_call_save(const struct ue_call *c, const char *path, struct ue_err *e)
 {
 	json_t *j = call_json(c);
 	char *text = j ? json_dumps(j, JSON_INDENT(1) | JSON_SORT_KEYS) : NULL;
-	char tmp[4096];
-	size_t n, off = 0;
-	ssize_t w;
-	int fd = -1, rc = UE_E_IO;
+	int rc = UE_OK;
 
 	err_clear(e);
-	if (!text) {
+	if (!text)
 		rc = fail(e, UE_E_IO, -1, "cannot encode call state");
-		goto out;
-	}
-	if ((size_t)snprintf(tmp, sizeof tmp, "%s.tmp.%ld", path, (long)getpid()) >= sizeof tmp) {
-		rc = fail(e, UE_E_IO, -1, "state path too long");
-		goto out;
-	}
-	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-	if (fd < 0) {
-		rc = fail(e, UE_E_IO, -1, "%s: %s", tmp, strerror(errno));
-		goto out;
-	}
-	n = strlen(text);
-	while (off < n) {
-		w = write(fd, text + off, n - off);
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w <= 0) {
-			rc = fail(e, UE_E_IO, -1, "%s: %s", tmp, strerror(errno));
-			goto out;
-		}
-		off += (size_t)w;
-	}
-	if (write(fd, "\n", 1) != 1 || fsync(fd) != 0 || close(fd) != 0) {
-		fd = -1;
-		rc = fail(e, UE_E_IO, -1, "%s: %s", tmp, strerror(errno));
-		goto out;
-	}
-	fd = -1;
-	if (rename(tmp, path) != 0) {
-		rc = fail(e, UE_E_IO, -1, "%s: %s", path, strerror(errno));
-		goto out;
-	}
-	rc = UE_OK;
-out:
-	if (fd >= 0)
-		close(fd);
-	if (rc != UE_OK)
-		unlink(tmp);
+	else if (tk_file_write_atomic(path, text, strlen(text), 0600, e ? e->msg : NULL,
+				      e ? sizeof e->msg : 0))
+		rc = UE_E_IO;
 	if (text) {
 		tk_wipe(text, strlen(text));
 		free(text);
@@ -1599,12 +1565,19 @@ int ue_call_load(struct ue_call *c, const char *path, struct ue_err *e)
 	json_t *j, *a, *x;
 	json_int_t v = 0;
 	const char *role;
+	char *text = NULL;
+	size_t len = 0;
 	size_t i;
 	bool ok;
 
 	err_clear(e);
 	ue_call_init(c);
-	j = json_load_file(path, JSON_REJECT_DUPLICATES, &je);
+	if (tk_file_read(path, UE_STATE_FILE_MAX, TK_FILE_PRIVATE | TK_FILE_NOFOLLOW, &text, &len,
+			 e ? e->msg : NULL, e ? sizeof e->msg : 0))
+		return UE_E_IO;
+	j = json_loadb(text, len, JSON_REJECT_DUPLICATES, &je);
+	tk_wipe(text, len);
+	free(text);
 	if (!j)
 		return fail(e, UE_E_IO, -1, "%s: %s (line %d)", path, je.text, je.line);
 	role = json_string_value(json_object_get(j, "role"));

@@ -24,6 +24,7 @@
 #include "ue/kmsclient.h"
 #include "ue/state.h"
 #include "ue/ui_boot.h"
+#include "util/fileio.h"
 #include "util/hexb64.h"
 #include "util/secret.h"
 
@@ -180,29 +181,9 @@ static long read_msg(const char *path, uint8_t *out, size_t cap, char *err, size
 static int write_file(const char *path, const void *p, size_t n, mode_t mode, char *err,
 		      size_t errlen)
 {
-	char tmp[4096];
-	int fd;
-	bool ok;
-
 	if (!strcmp(path, "-"))
 		return fwrite(p, 1, n, stdout) == n ? 0 : -1;
-	if ((size_t)snprintf(tmp, sizeof tmp, "%s.tmp.%ld", path, (long)getpid()) >= sizeof tmp) {
-		snprintf(err, errlen, "%s: path too long", path);
-		return -1;
-	}
-	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode);
-	if (fd < 0) {
-		snprintf(err, errlen, "%s: %s", tmp, strerror(errno));
-		return -1;
-	}
-	ok = write(fd, p, n) == (ssize_t)n && fsync(fd) == 0;
-	ok = close(fd) == 0 && ok;
-	if (!ok || rename(tmp, path) != 0) {
-		snprintf(err, errlen, "%s: %s", path, strerror(errno));
-		unlink(tmp);
-		return -1;
-	}
-	return 0;
+	return tk_file_write_atomic(path, p, n, mode, err, errlen);
 }
 
 /* Message file (binary) and, when asked, its SDP line in a second file. */
