@@ -1,8 +1,9 @@
 /*
  * bsf-bench: throughput of a running bsf-stub with the demo subscribers.
  * Several threads, each with one reused libcurl easy handle (keep-alive):
- *   1. Ub bootstraps per second (2 round trips, MILENAGE on both sides, one
- *      durable SQN write per vector);
+ *   1. Ub bootstraps per second with the UE library (ue/ui_boot.h: 2 round
+ *      trips, MILENAGE on both sides, one durable SQN write per vector, the
+ *      UE parsing and schema-validating each BootstrappingInfo);
  *   2. Zn fetches per second, cold: every B-TID from phase 1 fetched once;
  *   3. Zn fetches per second, repeated: the same B-TID again and again.
  *   usage: bsf-bench [--ub URL] [--zn URL] [--token T] [--threads N] [--seconds S]
@@ -17,7 +18,7 @@
 
 #include <curl/curl.h>
 
-#include "bsf-stub/ue.h"
+#include "ue/ui_boot.h"
 #include "util/hexb64.h"
 
 #define MAX_BTIDS 20000
@@ -31,8 +32,8 @@ static atomic_bool stop;
 struct worker {
 	int idx;
 	CURL *c;
-	struct bsf_ue ue;
-	char (*btids)[TK_GBA_BTID_MAX];
+	struct ue_state ue;
+	char (*btids)[UE_STATE_ID_MAX];
 	size_t n_btids;
 	unsigned long ok, failed;
 	char err[512];
@@ -56,11 +57,14 @@ static size_t sink(char *p, size_t sz, size_t n, void *cls)
 static void *ub_phase(void *p)
 {
 	struct worker *w = p;
+	struct ue_boot_opts o = { .bsf_url = ub_url, .curl = w->c };
+	struct ue_boot_report rep;
+	char err[sizeof w->err];
 
 	while (!atomic_load(&stop)) {
-		if (bsf_ue_bootstrap(w->c, ub_url, &w->ue) != 0) {
+		if (ue_bootstrap(&w->ue, &o, &rep, err, sizeof err) != UE_BOOT_OK) {
 			if (!w->failed++)
-				snprintf(w->err, sizeof w->err, "%s", w->ue.err);
+				snprintf(w->err, sizeof w->err, "%s", err);
 			continue;
 		}
 		w->ok++;
@@ -156,7 +160,6 @@ int main(int argc, char **argv)
 	};
 	static const char *const names[] = { "alice", "bob", "carol", "dave", "eve" };
 	struct worker *w;
-	char impi[5][32];
 	int threads = 4, opt;
 
 	while ((opt = getopt_long(argc, argv, "", opts, NULL)) != -1) {
@@ -177,17 +180,16 @@ int main(int argc, char **argv)
 	}
 	curl_global_init(CURL_GLOBAL_DEFAULT);
 	w = calloc((size_t)threads, sizeof *w);
-	for (int i = 0; i < 5; i++)
-		snprintf(impi[i], sizeof impi[i], "%s@home1.net", names[i]);
 	for (int i = 0; i < threads; i++) {
 		w[i].idx = i;
 		w[i].c = curl_easy_init();
 		w[i].btids = calloc(MAX_BTIDS, sizeof *w[i].btids);
-		w[i].ue.impi = impi[i % 5];
+		snprintf(w[i].ue.impi, sizeof w[i].ue.impi, "%s@home1.net", names[i % 5]);
 		/* Demo subscribers (contracts A): set 1 K with the last octet = index. */
-		tk_hex_decode("465b5ce8b199b49faa5f0a2ee238a600", w[i].ue.k, 16);
-		w[i].ue.k[15] = (uint8_t)(i % 5 + 1);
-		tk_hex_decode("cd63cb71954a9f4e48a5994e37a02baf", w[i].ue.opc, 16);
+		tk_hex_decode("465b5ce8b199b49faa5f0a2ee238a600", w[i].ue.usim.k, 16);
+		w[i].ue.usim.k[15] = (uint8_t)(i % 5 + 1);
+		tk_hex_decode("cd63cb71954a9f4e48a5994e37a02baf", w[i].ue.usim.opc, 16);
+		w[i].ue.have_usim = true;
 	}
 	printf("bsf-bench: Ub %s, Zn %s, %d threads, %.1f s per timed phase, keep-alive\n", ub_url,
 	       zn_url, threads, seconds);
@@ -199,6 +201,7 @@ int main(int argc, char **argv)
 	for (int i = 0; i < threads; i++) {
 		curl_easy_cleanup(w[i].c);
 		free(w[i].btids);
+		ue_state_wipe(&w[i].ue);
 	}
 	free(w);
 	curl_global_cleanup();

@@ -29,17 +29,12 @@ bsf_stub_bsf_stub_SOURCES = bsf-stub/main.c
 bsf_stub_bsf_stub_CFLAGS = $(AM_CFLAGS) $(JANSSON_CFLAGS) $(XML_CFLAGS)
 bsf_stub_bsf_stub_LDADD = $(BSF_LIBS)
 
-# The UE side of Ub (simulated USIM + libcurl), for the test client and the benchmark.
-noinst_LIBRARIES += bsf-stub/libbsfue.a
-bsf_stub_libbsfue_a_SOURCES = bsf-stub/ue.c bsf-stub/ue.h
-bsf_stub_libbsfue_a_CFLAGS = $(AM_CFLAGS) $(GNUTLS_CFLAGS) $(NETTLE_CFLAGS) $(CURL_CFLAGS)
-BSF_UE_LIBS = bsf-stub/libbsfue.a src/gba/libgba.a src/util/libtkutil.a $(CURL_LIBS) \
-	$(TK_CRYPTO_LIBS)
-
+# The UE side of Ub for the test client and the benchmark is the UE library
+# (src/ue: TK_UE_LIBS).
 check_PROGRAMS += tests/system/ub-client
 tests_system_ub_client_SOURCES = tests/system/ub-client.c
-tests_system_ub_client_CFLAGS = $(AM_CFLAGS) $(CURL_CFLAGS)
-tests_system_ub_client_LDADD = $(BSF_UE_LIBS)
+tests_system_ub_client_CFLAGS = $(AM_CFLAGS)
+tests_system_ub_client_LDADD = $(TK_UE_LIBS)
 
 # System tests on tests/system/lib.sh (real bsf-stub on free loopback ports).
 BSF_SYSTEM_TESTS = tests/system/bsf-ub.sh tests/system/bsf-hostile.sh tests/system/bsf-state.sh \
@@ -66,4 +61,4 @@ tests_unit_test_bsf_table_LDADD = $(BSF_TEST_LIBS)
 noinst_PROGRAMS += bsf-stub/bsf-bench
 bsf_stub_bsf_bench_SOURCES = bsf-stub/bsf-bench.c
 bsf_stub_bsf_bench_CFLAGS = $(AM_CFLAGS) $(CURL_CFLAGS)
-bsf_stub_bsf_bench_LDADD = $(BSF_UE_LIBS) $(PTHREAD_LIBS)
+bsf_stub_bsf_bench_LDADD = $(TK_UE_LIBS)

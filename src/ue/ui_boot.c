@@ -262,7 +262,8 @@ struct boot_ctx {
 	char authz[TK_DIGEST_HDR_MAX + 1];
 };
 
-static int answer_challenge(struct boot_ctx *c, struct ub_resp *r, char *err, size_t errlen)
+static int answer_challenge(struct boot_ctx *c, const struct ue_boot_test_hooks *test,
+			    struct ub_resp *r, char *err, size_t errlen)
 {
 	uint8_t autn[TK_MIL_AUTN_LEN], auts[TK_MIL_AUTS_LEN], cn[8];
 	int u;
@@ -307,7 +308,11 @@ static int answer_challenge(struct boot_ctx *c, struct ub_resp *r, char *err, si
 		tk_digest_response(&c->cred, "GET", (const uint8_t *)"", 0, NULL, 0, c->resp_hex);
 	} else {
 		c->have_res = true;
+		if (test && test->corrupt_res)
+			c->res[0] ^= 0x01;
 		tk_digest_response(&c->cred, "GET", c->res, sizeof c->res, NULL, 0, c->resp_hex);
+		if (test && test->corrupt_res)
+			c->res[0] ^= 0x01;
 	}
 	c->cred.response = c->resp_hex;
 	if (tk_digest_build(TK_DIGEST_CREDENTIALS, &c->cred, c->authz, sizeof c->authz) != 0)
@@ -336,6 +341,7 @@ static int accept_200(struct boot_ctx *c, const struct ue_boot_opts *o, struct u
 					     (const uint8_t *)r->body, r->len) != TK_DIGEST_OK)
 			return fail(err, errlen, UE_BOOT_E_AUTH,
 				    "BSF rspauth does not verify: answer not from our BSF");
+		rep->rspauth_verified = info.rspauth != NULL;
 	}
 	if (ue_boot_parse_info(r->body, r->len, xsd, btid, &lifetime, &current, err, errlen) != 0)
 		return UE_BOOT_E_PROTO;
@@ -356,8 +362,21 @@ static int accept_200(struct boot_ctx *c, const struct ue_boot_opts *o, struct u
 	return UE_BOOT_OK;
 }
 
-static pthread_once_t curl_once = PTHREAD_ONCE_INIT;
-static void curl_init(void) { curl_global_init(CURL_GLOBAL_DEFAULT); }
+static void keep_body(struct ue_boot_test_hooks *t, const struct ub_resp *r)
+{
+	if (!t || !t->body || !t->body_cap)
+		return;
+	t->body_len = r->len < t->body_cap - 1 ? r->len : t->body_cap - 1;
+	memcpy(t->body, r->body, t->body_len);
+	t->body[t->body_len] = '\0';
+}
+
+static pthread_once_t lib_once = PTHREAD_ONCE_INIT;
+static void lib_init(void)
+{
+	curl_global_init(CURL_GLOBAL_DEFAULT);
+	xmlInitParser(); /* before threads (bsf-bench) parse in parallel */
+}
 
 int ue_bootstrap(struct ue_state *st, const struct ue_boot_opts *o, struct ue_boot_report *rep,
 		 char *err, size_t errlen)
@@ -380,11 +399,11 @@ int ue_bootstrap(struct ue_state *st, const struct ue_boot_opts *o, struct ue_bo
 	if (!o->bsf_url || strlen(o->bsf_url) >= UE_STATE_URL_MAX ||
 	    (strncmp(o->bsf_url, "http://", 7) && strncmp(o->bsf_url, "https://", 8)))
 		return fail(err, errlen, UE_BOOT_E_ARG, "BSF URL must be http:// or https://");
-	pthread_once(&curl_once, curl_init);
+	pthread_once(&lib_once, lib_init);
 	u = curl_url();
 	c = calloc(1, sizeof *c);
 	r = malloc(sizeof *r);
-	h = curl_easy_init();
+	h = o->curl ? o->curl : curl_easy_init();
 	if (!u || !c || !r || !h) {
 		rc = fail(err, errlen, UE_BOOT_E_ARG, "out of memory");
 		goto out;
@@ -410,6 +429,7 @@ int ue_bootstrap(struct ue_state *st, const struct ue_boot_opts *o, struct ue_bo
 		goto out;
 	}
 	curl_easy_setopt(h, CURLOPT_URL, o->bsf_url);
+	curl_easy_setopt(h, CURLOPT_HTTPGET, 1L); /* a reused handle may have POSTed */
 	curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
 	curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, "http,https");
 	curl_easy_setopt(h, CURLOPT_USERAGENT, "tkms-ue");
@@ -423,19 +443,24 @@ int ue_bootstrap(struct ue_state *st, const struct ue_boot_opts *o, struct ue_bo
 		rc = ub_get(h, c->authz, r, err, errlen);
 		if (rc != UE_BOOT_OK)
 			break;
+		rep->http_status = r->status;
 		if (r->status == 401 && c->have_res) {
 			rc = fail(err, errlen, UE_BOOT_E_AUTH, "BSF refused our response (401)");
 			break;
 		}
 		if (r->status == 401) {
-			rc = answer_challenge(c, r, err, errlen);
+			rc = answer_challenge(c, o->test, r, err, errlen);
 			if (rc != UE_BOOT_OK)
 				break;
 			continue;
 		}
-		if (r->status == 200)
+		if (r->status == 200) {
+			keep_body(o->test, r);
 			rc = accept_200(c, o, r, rep, err, errlen);
-		else if (r->status == 403)
+			if (rc == UE_BOOT_OK && o->test && o->test->replay_after_success)
+				o->test->replay_status =
+					ub_get(h, c->authz, r, err, errlen) == UE_BOOT_OK ? r->status : -1;
+		} else if (r->status == 403)
 			rc = fail(err, errlen, UE_BOOT_E_AUTH, "BSF refused the bootstrap (403): %s",
 				  snippet(r));
 		else
@@ -457,7 +482,9 @@ out:
 	curl_free(host);
 	curl_free(path);
 	curl_url_cleanup(u);
-	if (h)
+	if (h && h == o->curl)
+		curl_easy_reset(h); /* keeps the live connections, drops our callbacks */
+	else if (h)
 		curl_easy_cleanup(h);
 	return rc;
 }

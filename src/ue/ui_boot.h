@@ -36,15 +36,36 @@ enum ue_boot_rc {
 	UE_BOOT_E_PROTO = 4, /* malformed challenge or BootstrappingInfo */
 };
 
+/* Hostile-client hooks for the BSF's system tests (tests/system/ub-client);
+ * tkms-ue never sets them. */
+struct ue_boot_test_hooks {
+	bool corrupt_res;          /* in: answer with RES xor 0x01 in its first octet,
+				      which the BSF must refuse */
+	bool replay_after_success; /* in: after the 200, send the accepted
+				      Authorization once more (a replayed nonce) */
+	long replay_status;        /* out: HTTP status of that replay (-1: no answer) */
+	char *body;                /* in: when set, gets a copy of the 200 body,
+				      NUL-terminated, cut to body_cap - 1 octets */
+	size_t body_cap;
+	size_t body_len;           /* out: octets copied */
+};
+
 struct ue_boot_opts {
 	const char *bsf_url;     /* e.g. http://127.0.0.1:8080 (path default "/") */
 	long timeout_ms;         /* per request; 0 = 10000 */
 	const char *schema_path; /* BootstrappingInfo XSD; NULL = search */
+	void *curl;              /* a libcurl easy handle (CURL *) to reuse, so
+				    connections stay alive across bootstraps
+				    (bsf-bench); it is curl_easy_reset on return.
+				    NULL = a fresh one per call */
+	struct ue_boot_test_hooks *test; /* NULL outside hostile tests */
 };
 
 struct ue_boot_report {
 	bool resynced;           /* an AUTS round was needed */
 	bool schema_validated;   /* the XSD was found and the body validated */
+	bool rspauth_verified;   /* the 200 carried rspauth and it verified */
+	long http_status;        /* the BSF's last HTTP status (0: none) */
 	uint64_t sqn_before, sqn_after;
 };
 
