@@ -35,7 +35,6 @@ enum tkmsd_verdict {
 	TKMSD_V_FORBIDDEN,       /* 403, body = MIKEY Error 0 if resp_len, else reason */
 	TKMSD_V_UNAVAILABLE,     /* 503 + Retry-After (BSF down, replay cache full); Error body if any */
 	TKMSD_V_INTERNAL,        /* 500; Error body if any */
-	TKMSD_V_NOT_BUILT,       /* 501: no ticket engine linked in */
 };
 
 struct tkmsd_mikey_out {
@@ -52,8 +51,5 @@ struct tkmsd_mikey_handler {
 		       const struct tkmsd_tid *tid, struct tkmsd_mikey_out *out);
 	void *ctx;
 };
-
-/* The stand-in used until the engine is linked: always TKMSD_V_NOT_BUILT. */
-extern const struct tkmsd_mikey_handler tkmsd_mikey_not_built;
 
 #endif

@@ -16,16 +16,6 @@
 #define MIKEY_TYPE "application/mikey"
 #define RESP_MAX 4096
 
-static void stand_in(void *ctx, const uint8_t *req, size_t len, const struct tkmsd_tid *tid,
-		     struct tkmsd_mikey_out *out)
-{
-	out->resp_len = 0;
-	out->verdict = TKMSD_V_NOT_BUILT;
-	out->reason = "the ticket engine is not built into this tkmsd";
-}
-
-const struct tkmsd_mikey_handler tkmsd_mikey_not_built = { stand_in, NULL };
-
 /* A MIKEY body when the engine formed one, else the reason as text. */
 static void reply_mikey_or_text(struct tk_http_req *req, unsigned status, const uint8_t *resp,
 				size_t resp_len, const char *reason)
@@ -97,9 +87,6 @@ static void reply_verdict(const struct tkmsd_routes *r, struct tk_http_req *req,
 	case TKMSD_V_UNAVAILABLE:
 		add_retry_after(req, TKMSD_RETRY_AFTER_S);
 		reply_mikey_or_text(req, 503, o->resp, o->resp_len, why ? why : "try again later");
-		break;
-	case TKMSD_V_NOT_BUILT:
-		tk_http_reply_text(req, 501, "%s", why ? why : "not implemented");
 		break;
 	case TKMSD_V_INTERNAL:
 	default:

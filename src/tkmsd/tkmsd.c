@@ -2,10 +2,9 @@
  * tkmsd.c: the KMS daemon's life cycle: command line, configuration,
  * logging, PID file, listeners (PSK-TLS, HTTPS, plain HTTP; profile P-7),
  * signals (SIGTERM/SIGINT: clean stop with in-flight requests finishing;
- * SIGHUP: re-read and validate the configuration).
- *
- * The ticket engine plugs in through struct tkmsd_mikey_handler
- * (mikey_handler.h); until it is linked, POST /mikey answers 501.
+ * SIGHUP: re-read the configuration and the key ring and swap in a new
+ * ticket engine, engine_glue.h), and the `keyring` subcommands
+ * (keyring_cmd.h).
  */
 #include <config.h>
 
@@ -23,6 +22,8 @@
 #include "naf/naf.h"
 #include "tkmsd/audit.h"
 #include "tkmsd/conf.h"
+#include "tkmsd/engine_glue.h"
+#include "tkmsd/keyring_cmd.h"
 #include "tkmsd/log.h"
 #include "tkmsd/psk.h"
 #include "tkmsd/routes.h"
@@ -36,6 +37,8 @@ static void usage(FILE *f)
 	fprintf(f,
 		"usage: tkmsd [--config FILE] [--check-config] [--print-config]\n"
 		"             [--pid-file FILE] [-v]\n"
+		"       tkmsd [--config FILE] keyring create|add|make-current ID|list|retire\n"
+		"             [--keyring FILE]   (tkmsd keyring --help)\n"
 		"  --config FILE    JSON configuration (default: embedded lab defaults:\n"
 		"                   PSK-TLS on 127.0.0.1:8443, HTTPS on 127.0.0.1:8444 with an\n"
 		"                   ephemeral certificate, Zn at http://127.0.0.1:8081)\n"
@@ -45,16 +48,52 @@ static void usage(FILE *f)
 		"  -v               log at debug level\n");
 }
 
-/* SIGHUP: the configuration is re-read and validated; applying it needs a
- * restart for now. Returns 0 when it is valid, else -1 with err. */
-static int reload_check(const char *file, char *err, size_t errlen)
+/* Configuration parts a running daemon cannot change (listeners, Zn,
+ * limits, files opened at start): a reload keeps them and says so. */
+static void note_restart_only(const struct tkmsd_config *running, const struct tkmsd_config *fresh)
+{
+	static const char *const keys[] = { "listeners", "bsf", "limits", "audit", "pid_file",
+					     "replay_cache_size" };
+	size_t i;
+
+	for (i = 0; i < sizeof keys / sizeof keys[0]; i++)
+		if (!json_equal(json_object_get(running->root, keys[i]),
+				json_object_get(fresh->root, keys[i])))
+			tkmsd_log(LOG_WARNING, "SIGHUP: \"%s\" changed; it takes effect at the next "
+				  "restart", keys[i]);
+	if (!json_equal(json_object_get(json_object_get(running->root, "log"), "syslog"),
+			json_object_get(json_object_get(fresh->root, "log"), "syslog")))
+		tkmsd_log(LOG_WARNING, "SIGHUP: \"log.syslog\" changed; it takes effect at the "
+			  "next restart");
+}
+
+/* SIGHUP: new configuration and key ring, swapped in as one new engine;
+ * in-flight requests finish on the old one. Anything wrong: the running
+ * engine stays. */
+static void reload(const char *file, const struct tkmsd_config *running, bool verbose,
+		   struct tkmsd_engine *eng)
 {
 	struct tkmsd_config fresh;
+	char err[4096], desc[512];
 
-	if (tkmsd_config_load(file, &fresh, err, errlen) != 0)
-		return -1;
+	if (!file)
+		tkmsd_log(LOG_NOTICE, "SIGHUP: running on embedded defaults; reloading the key ring");
+	if (tkmsd_config_load(file, &fresh, err, sizeof err) != 0) {
+		tkmsd_log(LOG_ERR, "SIGHUP: configuration not valid, keeping the running one: %s",
+			  err);
+		return;
+	}
+	if (tkmsd_engine_reload(eng, &fresh, err, sizeof err) != 0) {
+		tkmsd_log(LOG_ERR, "SIGHUP: %s: %s; keeping the running configuration and key ring",
+			  fresh.file, err);
+		tkmsd_config_free(&fresh);
+		return;
+	}
+	note_restart_only(running, &fresh);
+	tkmsd_log_setup(verbose ? LOG_DEBUG : fresh.log.level, running->log.syslog);
+	tkmsd_engine_describe(eng, desc, sizeof desc);
+	tkmsd_log(LOG_NOTICE, "SIGHUP: %s reloaded: ticket engine with %s", fresh.file, desc);
 	tkmsd_config_free(&fresh);
-	return 0;
 }
 
 struct listeners {
@@ -195,11 +234,12 @@ int main(int argc, char **argv)
 	struct listeners lis;
 	struct naf *naf;
 	struct tkmsd_audit *audit;
-	char *pid_override = NULL, err[4096], pidtext[32];
+	struct tkmsd_engine *eng;
+	char *pid_override = NULL, err[4096], pidtext[32], desc[512];
 	sigset_t sigs;
 	int opt, sig, rc = 0;
 
-	while ((opt = getopt_long(argc, argv, "c:vh", opts, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, "+c:vh", opts, NULL)) != -1) {
 		switch (opt) {
 		case 'c': file = optarg; break;
 		case 'C': check = true; break;
@@ -209,6 +249,15 @@ int main(int argc, char **argv)
 		case 'h': usage(stdout); return 0;
 		default: usage(stderr); return 2;
 		}
+	}
+	if (optind < argc && strcmp(argv[optind], "keyring") == 0) {
+		if (tkmsd_config_load(file, &cfg, err, sizeof err) != 0) {
+			fprintf(stderr, "%s\n", err);
+			return 1;
+		}
+		rc = tkmsd_keyring_cmd(argc - optind, argv + optind, cfg.keyring);
+		tkmsd_config_free(&cfg);
+		return rc;
 	}
 	if (optind != argc) {
 		fprintf(stderr, "tkmsd: unexpected argument \"%s\"\n", argv[optind]);
@@ -255,14 +304,20 @@ int main(int argc, char **argv)
 		tkmsd_config_free(&cfg);
 		return 1;
 	}
-	routes.naf = naf;
-	routes.mikey = tkmsd_mikey_not_built;
-	memset(&lis, 0, sizeof lis);
-	if (start_listeners(&cfg, &routes, naf, &lis) != 0) {
+	eng = tkmsd_engine_start(&cfg, naf, audit, NULL, NULL, err, sizeof err);
+	if (!eng) {
+		tkmsd_log(LOG_ERR, "%s: %s", cfg.file, err);
 		naf_free(naf);
 		tkmsd_audit_close(audit);
 		tkmsd_config_free(&cfg);
 		return 1;
+	}
+	routes.naf = naf;
+	routes.mikey = tkmsd_engine_handler(eng);
+	memset(&lis, 0, sizeof lis);
+	if (start_listeners(&cfg, &routes, naf, &lis) != 0) {
+		rc = 1;
+		goto out;
 	}
 	if (pid_file) {
 		snprintf(pidtext, sizeof pidtext, "%ld\n", (long)getpid());
@@ -270,27 +325,20 @@ int main(int argc, char **argv)
 					 sizeof err) != 0) {
 			tkmsd_log(LOG_ERR, "cannot write PID file: %s", err);
 			stop_all(&lis);
-			naf_free(naf);
-			tkmsd_audit_close(audit);
-			tkmsd_config_free(&cfg);
-			return 1;
+			pid_file = NULL;
+			rc = 1;
+			goto out;
 		}
 	}
-	tkmsd_log(LOG_NOTICE, "tkmsd %s started: KMS %s, Zn %s, config %s, ticket engine: %s",
-		  PACKAGE_VERSION, cfg.fqdn, cfg.bsf.url, cfg.file, "not built (POST /mikey -> 501)");
+	tkmsd_engine_describe(eng, desc, sizeof desc);
+	tkmsd_log(LOG_NOTICE, "tkmsd %s started: KMS %s, Zn %s, config %s, ticket engine with %s",
+		  PACKAGE_VERSION, cfg.fqdn, cfg.bsf.url, cfg.file, desc);
 
 	for (;;) {
 		if (sigwait(&sigs, &sig) != 0)
 			continue;
 		if (sig == SIGHUP) {
-			if (!file)
-				tkmsd_log(LOG_NOTICE, "SIGHUP: running on embedded defaults; nothing to re-read");
-			else if (reload_check(file, err, sizeof err) != 0)
-				tkmsd_log(LOG_ERR, "SIGHUP: configuration not valid, keeping the running one: %s",
-					  err);
-			else
-				tkmsd_log(LOG_NOTICE, "SIGHUP: %s is valid; applying it needs a restart "
-					  "(live reload is not implemented yet)", file);
+			reload(file, &cfg, verbose, eng);
 			continue;
 		}
 		tkmsd_log(LOG_NOTICE, "%s: stopping (in-flight requests finish first)",
@@ -298,13 +346,16 @@ int main(int argc, char **argv)
 		break;
 	}
 	stop_all(&lis);
-	naf_free(naf);
 	if (pid_file && unlink(pid_file) != 0 && errno != ENOENT) {
 		tkmsd_log(LOG_WARNING, "cannot remove PID file %s: %s", pid_file, strerror(errno));
 		rc = 1;
 	}
+out:
+	tkmsd_engine_stop(eng);
+	naf_free(naf);
 	tkmsd_audit_close(audit);
-	tkmsd_log(LOG_NOTICE, "stopped");
+	if (rc == 0)
+		tkmsd_log(LOG_NOTICE, "stopped");
 	tkmsd_log_close();
 	tkmsd_config_free(&cfg);
 	return rc;

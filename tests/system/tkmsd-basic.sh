@@ -2,8 +2,9 @@
 # tkmsd-basic.sh: the tkmsd shell on free loopback ports: /healthz on plain
 # HTTP and HTTPS (ephemeral certificate written out, fingerprint logged),
 # the /mikey routing of P-5/P-6 (405 + Allow, 415, 413 over 64 KiB, 401
-# challenge of P-27 on HTTPS, 501 until the engine is linked), keep-alive,
-# the PID file, SIGHUP re-validation, and SIGTERM with a request in flight
+# challenge of P-27 on HTTPS, the engine's 400 for bodies that are not
+# MIKEY), keep-alive, the PID file, SIGHUP reload (a broken file is refused
+# and the running configuration kept), and SIGTERM with a request in flight
 # (it completes; exit status 0; PID file removed). Then a second daemon with
 # a configured certificate and client CA: a network function's verified
 # client certificate is its transport identity (P-14).
@@ -21,7 +22,7 @@ cat >"$CONF" <<EOF
                  "https": { "listen": "127.0.0.1:$P_HTTPS", "cert_out": "$TK_TMP/kms-cert.pem" },
                  "http":  { "enabled": true, "listen": "127.0.0.1:$P_HTTP" } },
   "bsf": { "url": "http://127.0.0.1:$P_NOBSF", "connect_timeout_ms": 500, "timeout_ms": 1000 },
-  "pid_file": "$TK_TMP/kms.pid",
+  "pid_file": "$TK_TMP/kms.pid", "keyring": "$TK_TMP/keyring.json",
   "audit": { "path": "$TK_TMP/audit.log" } }
 EOF
 out=$("$TKMSD" --check-config --config "$CONF") || tk_fail "check-config: $out"
@@ -59,9 +60,9 @@ tk_expect_status 404 "unknown path" "$HTTP/other"
 head -c 65537 /dev/zero >"$TK_TMP/big"
 head -c 65536 /dev/zero >"$TK_TMP/max"
 tk_expect_status 413 "POST /mikey of 64 KiB + 1" -H 'Content-Type: application/mikey' --data-binary "@$TK_TMP/big" "$HTTP/mikey"
-tk_expect_status 501 "POST /mikey of exactly 64 KiB reaches the (absent) engine" \
+tk_expect_status 400 "POST /mikey of exactly 64 KiB reaches the engine: not MIKEY" \
 	-H 'Content-Type: application/mikey' --data-binary "@$TK_TMP/max" "$HTTP/mikey"
-tk_expect_status 501 "POST /mikey; charset parameter tolerated" \
+tk_expect_status 400 "POST /mikey; charset parameter tolerated, body refused by the engine" \
 	-H 'Content-Type: application/mikey; x=y' --data-binary abc "$HTTP/mikey"
 
 # HTTPS needs GBA Digest: a complete P-27 challenge, fresh nonce each time.
@@ -85,11 +86,12 @@ tk_expect_status 503 "Digest answer while the BSF is unreachable" -D "$TK_TMP/h3
 grep -qi '^Retry-After: [0-9]' "$TK_TMP/h3" || tk_fail "503 without Retry-After"
 tk_ok "503 carries Retry-After"
 
-# SIGHUP: a valid file is reported valid, a broken one is reported and ignored.
+# SIGHUP: a valid file is applied, a broken one is reported and ignored.
 kill -HUP "$(tk__pid kms)"
 sleep 0.3
-grep -q "SIGHUP: $CONF is valid" "$TK_TMP/kms.log" || tk_fail "SIGHUP with a valid file not reported"
-tk_ok "SIGHUP re-validates the configuration"
+grep -q "SIGHUP: $CONF reloaded: ticket engine with key ring $TK_TMP/keyring.json (1 key, current id 1)" \
+	"$TK_TMP/kms.log" || tk_fail "SIGHUP with a valid file not reported: $(tail -n 2 "$TK_TMP/kms.log")"
+tk_ok "SIGHUP reloads the configuration and the key ring"
 cp "$CONF" "$TK_TMP/kms.good"
 echo '{ "limits": { "threads": 0 } }' >"$CONF"
 kill -HUP "$(tk__pid kms)"
@@ -108,7 +110,7 @@ sleep 1
 tk_stop kms
 wait "$cpid"
 tk_expect_eq "$TK_LAST_RC" 0 "SIGTERM: exit status 0"
-tk_expect_eq "$(cat "$TK_TMP/slow.code")" 501 "the in-flight request got its answer"
+tk_expect_eq "$(cat "$TK_TMP/slow.code")" 400 "the in-flight request got its answer"
 [ ! -e "$TK_TMP/kms.pid" ] || tk_fail "PID file left behind"
 tk_ok "PID file removed at exit"
 grep -q 'stopped' "$TK_TMP/kms.log" || tk_fail "no 'stopped' line"
@@ -135,6 +137,7 @@ cat >"$TK_TMP/kms2.json" <<EOF
                  "https": { "listen": "127.0.0.1:$P_TLS", "cert": "$TK_TMP/srv.pem",
                             "key": "$TK_TMP/srv.key", "client_ca": "$TK_TMP/ca.pem" } },
   "bsf": { "url": "http://127.0.0.1:$P_NOBSF", "connect_timeout_ms": 500 },
+  "keyring": "$TK_TMP/keyring2.json",
   "network_functions": [ { "name": "li-1", "cert_subject": "O=home1,CN=li-1", "intercept": true } ] }
 EOF
 tk_start kms2 "$TKMSD" --config "$TK_TMP/kms2.json"
@@ -145,7 +148,7 @@ code=$(curl -s --max-time 10 --cacert ca.pem -o /dev/null -w '%{http_code}' "$TL
 tk_expect_eq "$code" 200 "configured certificate served (verified against its CA)"
 code=$(curl -s --max-time 10 --cacert ca.pem --cert li.pem --key li.key -o /dev/null -w '%{http_code}' \
 	-H 'Content-Type: application/mikey' --data-binary abc "$TLS/mikey")
-tk_expect_eq "$code" 501 "client certificate instead of Digest reaches /mikey"
+tk_expect_eq "$code" 400 "client certificate instead of Digest reaches /mikey (engine: not MIKEY)"
 grep -q "https 127.0.0.1:[0-9]* POST /mikey (3 octets, client certificate O=home1,CN=li-1)" "$TK_TMP/kms2.log" ||
 	tk_fail "client DN not passed on: $(grep mikey "$TK_TMP/kms2.log")"
 tk_ok "the verified client DN is the transport identity"

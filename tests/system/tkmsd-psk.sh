@@ -32,6 +32,7 @@ cat >"$TK_TMP/kms.json" <<EOF
                "priority": "NORMAL:-VERS-ALL:+VERS-TLS1.2:-KX-ALL:+ECDHE-ECDSA:-CIPHER-ALL:+AES-128-GCM" },
     "http":  { "enabled": true, "listen": "127.0.0.1:$P_HTTP" } },
   "bsf": { "url": "$BSF_ZN_URL", "token": "$BSF_TOKEN" },
+  "keyring": "$TK_TMP/keyring.json",
   "log": { "level": "debug" } }
 EOF
 tk_start kms "$TKMSD" --config "$TK_TMP/kms.json"
@@ -104,10 +105,10 @@ naf_key 010001ccac
 printf 'POST /mikey HTTP/1.1\r\nHost: kms\r\nContent-Type: application/mikey\r\nContent-Length: 3\r\nConnection: close\r\n\r\nabc' \
 	>"$TK_TMP/post.req"
 psk_send "$TK_TMP/post.req" "$BTID" "$KEY" $P12_ECDHE || tk_fail "POST /mikey over PSK: $(tail -n 5 "$TK_TMP/cli.out")"
-grep -q 'HTTP/1.1 501' "$TK_TMP/cli.out" || tk_fail "POST /mikey over PSK: $(cat "$TK_TMP/cli.out")"
+grep -q 'HTTP/1.1 400' "$TK_TMP/cli.out" || tk_fail "POST /mikey over PSK: $(cat "$TK_TMP/cli.out")"
 grep -q "psk 127.0.0.1:[0-9]* POST /mikey (3 octets, B-TID $BTID)" "$TK_TMP/kms.log" ||
 	tk_fail "transport identity not passed on"
-tk_ok "POST /mikey over PSK-TLS carries the B-TID to the engine slot (501 until linked)"
+tk_ok "POST /mikey over PSK-TLS carries the B-TID to the engine (400: not MIKEY)"
 
 # HTTPS + GBA Digest (TS 33.222 5.3): password = base64(Ks_NAF(01 00 01 c0 2b)).
 naf_key 010001c02b
@@ -115,7 +116,7 @@ PW=$(perl -e 'print pack("H*", $ARGV[0])' "$KEY" | base64)
 code=$(curl -s --max-time 15 --cacert "$TK_TMP/kms-cert.pem" --digest -u "$BTID:$PW" \
 	-H 'Content-Type: application/mikey' --data-binary abc -o "$TK_BODY" -w '%{http_code}' \
 	"https://127.0.0.1:$P_HTTPS/mikey")
-tk_expect_eq "$code" 501 "HTTPS + Digest with base64(Ks_NAF) passes and reaches /mikey"
+tk_expect_eq "$code" 400 "HTTPS + Digest with base64(Ks_NAF) passes and reaches the engine"
 grep -q "https 127.0.0.1:[0-9]* POST /mikey (3 octets, B-TID $BTID)" "$TK_TMP/kms.log" ||
 	tk_fail "Digest B-TID not passed on"
 tk_ok "the Digest username (B-TID) is the transport identity"
@@ -141,11 +142,11 @@ plain_digest() { # BTID PASSWORD -> HTTP status of POST /mikey on plain HTTP
 tk_expect_eq "$(plain_digest "$BTID" "$PW")" 401 "plain HTTP Digest with the HTTPS-suite key: 401"
 naf_key 0100000002
 PW=$(perl -e 'print pack("H*", $ARGV[0])' "$KEY" | base64)
-tk_expect_eq "$(plain_digest "$BTID" "$PW")" 501 "plain HTTP Digest with Ks_NAF(01 00 00 00 02) reaches /mikey"
+tk_expect_eq "$(plain_digest "$BTID" "$PW")" 400 "plain HTTP Digest with Ks_NAF(01 00 00 00 02) reaches the engine"
 grep -q "http 127.0.0.1:[0-9]* POST /mikey (3 octets, B-TID $BTID)" "$TK_TMP/kms.log" ||
 	tk_fail "plain-HTTP Digest B-TID not passed on"
 tk_ok "plain HTTP Digest username is the transport identity"
-tk_expect_status 501 "plain HTTP without credentials goes to the engine (no transport identity)" \
+tk_expect_status 400 "plain HTTP without credentials goes to the engine (no transport identity)" \
 	-H 'Content-Type: application/mikey' --data-binary abc "http://127.0.0.1:$P_HTTP/mikey"
 tk_stop kms
 tk_expect_eq "$TK_LAST_RC" 0 "clean exit"

@@ -4,13 +4,17 @@
  * concurrent writers never interleave), the PSK Ua id choice (P-1), and the
  * configuration loader's result for the embedded defaults and a file, and
  * the P-6 verdict table of the /mikey route, driven over HTTP with libcurl
- * by a stand-in engine that returns the verdict named in the request body.
+ * by a stand-in engine that returns the verdict named in the request body;
+ * the engine glue: outcome -> verdict (P-6, P-22), the P-15 event of an
+ * engine result, and the reload of configuration and key ring (a bad key
+ * ring or another FQDN is refused and the running engine keeps answering).
  */
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/stat.h>
 
 #include <curl/curl.h>
 #include <jansson.h>
@@ -20,6 +24,7 @@
 
 #include "tkmsd/audit.h"
 #include "tkmsd/conf.h"
+#include "tkmsd/engine_glue.h"
 #include "tkmsd/psk.h"
 #include "tk_test.h"
 
@@ -273,7 +278,6 @@ static void test_verdict_table(void)
 		{ "4", 503, false, "Retry-After: 5" },
 		{ "4m", 503, true, "Retry-After: 5" },
 		{ "5", 500, false, NULL },
-		{ "6", 501, false, NULL },
 	};
 	size_t i;
 
@@ -301,12 +305,169 @@ static void test_verdict_table(void)
 		if (cases[i].status != 401)
 			CU_ASSERT_PTR_NULL(strstr(g.hdrs, "WWW-Authenticate"));
 	}
-	/* The stand-in of a daemon without the engine. */
-	r.mikey = tkmsd_mikey_not_built;
-	post(tk_http_port(srv), "0m", &g);
-	CU_ASSERT_EQUAL(g.status, 501);
 	tk_http_stop(srv, 1000);
 	naf_free(r.naf);
+}
+
+static void test_verdicts(void)
+{
+	static const struct { enum kms_outcome o; enum tkmsd_verdict v; } map[] = {
+		{ KMS_OUT_OK, TKMSD_V_OK },
+		{ KMS_OUT_MALFORMED, TKMSD_V_BAD_REQUEST },
+		{ KMS_OUT_UNSUPPORTED, TKMSD_V_BAD_REQUEST },
+		{ KMS_OUT_BAD_TIMESTAMP, TKMSD_V_BAD_REQUEST },
+		{ KMS_OUT_REPLAY, TKMSD_V_BAD_REQUEST },
+		{ KMS_OUT_TICKET_TYPE, TKMSD_V_BAD_REQUEST },
+		{ KMS_OUT_TP_PARAM, TKMSD_V_BAD_REQUEST },
+		{ KMS_OUT_BOOTSTRAP_REQUIRED, TKMSD_V_BOOTSTRAP },
+		{ KMS_OUT_AUTH_FAILED, TKMSD_V_FORBIDDEN },
+		{ KMS_OUT_FORBIDDEN, TKMSD_V_FORBIDDEN },
+		{ KMS_OUT_TICKET_INVALID, TKMSD_V_FORBIDDEN },
+		{ KMS_OUT_BSF_UNAVAILABLE, TKMSD_V_UNAVAILABLE },
+		{ KMS_OUT_REPLAY_FULL, TKMSD_V_UNAVAILABLE },
+		{ KMS_OUT_INTERNAL, TKMSD_V_INTERNAL },
+	};
+	size_t i;
+
+	CU_ASSERT_EQUAL(sizeof map / sizeof map[0], KMS_OUT_END);
+	for (i = 0; i < sizeof map / sizeof map[0]; i++)
+		CU_ASSERT_EQUAL(tkmsd_verdict_of(map[i].o), map[i].v);
+}
+
+static void test_audit_event(void)
+{
+	struct kms_audit a;
+	json_t *ev;
+	const char *k;
+	json_t *v;
+
+	memset(&a, 0, sizeof a);
+	a.op = KMS_OP_RESOLVE;
+	a.authz = KMS_AUTHZ_GROUP;
+	strcpy(a.impi, "carol@home1.net");
+	strcpy(a.initiator, "sip:alice@home1.net");
+	strcpy(a.resolver, "sip:carol@home1.net");
+	strcpy(a.group, "sip:team@home1.net");
+	a.have_ticket = true;
+	a.key_id = 3;
+	strcpy(a.fingerprint, "0123456789abcdef");
+	a.trs = 1795820400; /* 2026-11-27T23:00:00Z */
+	a.tre = a.trs + 3600;
+	a.forked = true;
+	ev = tkmsd_audit_event(&a, KMS_OUT_OK);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(ev);
+	CU_ASSERT_STRING_EQUAL(json_string_value(json_object_get(ev, "operation")), "resolve");
+	CU_ASSERT_STRING_EQUAL(json_string_value(json_object_get(ev, "result")), "ok");
+	CU_ASSERT_STRING_EQUAL(json_string_value(json_object_get(ev, "authorization")), "group");
+	CU_ASSERT_STRING_EQUAL(json_string_value(json_object_get(ev, "group")), "sip:team@home1.net");
+	CU_ASSERT_EQUAL(json_integer_value(json_object_get(ev, "key_id")), 3);
+	CU_ASSERT_STRING_EQUAL(json_string_value(json_object_get(ev, "ticket_fingerprint")),
+			       "0123456789abcdef");
+	CU_ASSERT_STRING_EQUAL(json_string_value(json_object_get(ev, "valid_from")),
+			       "2026-11-27T23:00:00Z");
+	CU_ASSERT_STRING_EQUAL(json_string_value(json_object_get(ev, "valid_to")),
+			       "2026-11-28T00:00:00Z");
+	CU_ASSERT(json_is_true(json_object_get(ev, "forked")));
+	CU_ASSERT_PTR_NULL(json_object_get(ev, "btid")); /* empty strings are left out */
+	json_object_foreach(ev, k, v)
+		CU_ASSERT(strstr(k, "key") == NULL || strcmp(k, "key_id") == 0);
+	json_decref(ev);
+	/* A refused request: no ticket facts, no "forked". */
+	memset(&a, 0, sizeof a);
+	a.op = KMS_OP_REQUEST;
+	strcpy(a.btid, "AAAA@bsf.home1.net");
+	ev = tkmsd_audit_event(&a, KMS_OUT_FORBIDDEN);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(ev);
+	CU_ASSERT_STRING_EQUAL(json_string_value(json_object_get(ev, "result")), "forbidden");
+	CU_ASSERT_PTR_NULL(json_object_get(ev, "authorization"));
+	CU_ASSERT_PTR_NULL(json_object_get(ev, "key_id"));
+	CU_ASSERT_PTR_NULL(json_object_get(ev, "forked"));
+	json_decref(ev);
+}
+
+static void write_text(const char *path, const char *text)
+{
+	FILE *f = fopen(path, "w");
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(f);
+	fputs(text, f);
+	fclose(f);
+}
+
+/* A malformed message reaches whichever engine is in force: 400 either way. */
+static void engine_answers(struct tkmsd_engine *e)
+{
+	struct tkmsd_mikey_handler h = tkmsd_engine_handler(e);
+	struct tkmsd_tid tid = { TKMSD_TID_NONE, NULL, 0 };
+	struct tkmsd_mikey_out out;
+	uint8_t resp[4096];
+
+	memset(&out, 0, sizeof out);
+	out.resp = resp;
+	out.resp_cap = sizeof resp;
+	h.handle(h.ctx, (const uint8_t *)"abc", 3, &tid, &out);
+	CU_ASSERT_EQUAL(out.verdict, TKMSD_V_BAD_REQUEST);
+	CU_ASSERT_PTR_NOT_NULL(out.reason);
+}
+
+static void test_engine_reload(void)
+{
+	struct naf_config nc = { .fqdn = "kms.home1.net", .zn_url = "http://127.0.0.1:9" };
+	struct tkmsd_config c;
+	struct tkmsd_audit *audit;
+	struct tkmsd_engine *e;
+	struct naf *naf;
+	char conf[128], kr[128], text[256], err[1024], desc[512];
+	struct stat st;
+
+	snprintf(conf, sizeof conf, "%s/reload.json", dir);
+	snprintf(kr, sizeof kr, "%s/reload-keyring.json", dir);
+	snprintf(text, sizeof text, "{ \"keyring\": \"%s\", \"replay_cache_size\": 1000 }", kr);
+	write_text(conf, text);
+	naf = naf_new(&nc, err, sizeof err);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(naf);
+	snprintf(text, sizeof text, "%s/reload-audit.log", dir);
+	audit = tkmsd_audit_open(text, err, sizeof err);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(audit);
+	CU_ASSERT_EQUAL_FATAL(tkmsd_config_load(conf, &c, err, sizeof err), 0);
+	e = tkmsd_engine_start(&c, naf, audit, NULL, NULL, err, sizeof err);
+	tkmsd_config_free(&c);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(e);
+	/* the key ring was created, 0600 */
+	CU_ASSERT_EQUAL_FATAL(stat(kr, &st), 0);
+	CU_ASSERT_EQUAL(st.st_mode & 0777, 0600);
+	tkmsd_engine_describe(e, desc, sizeof desc);
+	CU_ASSERT_PTR_NOT_NULL(strstr(desc, "(1 key, current id 1), replay cache 1000 entries"));
+	engine_answers(e);
+
+	/* A key ring that is not JSON: refused, the running engine stays. */
+	snprintf(text, sizeof text, "%s/bad-keyring.json", dir);
+	write_text(text, "not json");
+	chmod(text, 0600);
+	snprintf(desc, sizeof desc, "{ \"keyring\": \"%s\" }", text);
+	write_text(conf, desc);
+	CU_ASSERT_EQUAL_FATAL(tkmsd_config_load(conf, &c, err, sizeof err), 0);
+	CU_ASSERT_EQUAL(tkmsd_engine_reload(e, &c, err, sizeof err), -1);
+	CU_ASSERT_PTR_NOT_NULL(strstr(err, "key ring"));
+	tkmsd_config_free(&c);
+	engine_answers(e);
+	/* Another FQDN: refused (the NAF keys depend on it). */
+	snprintf(text, sizeof text, "{ \"keyring\": \"%s\", \"fqdn\": \"kms2.home1.net\" }", kr);
+	write_text(conf, text);
+	CU_ASSERT_EQUAL_FATAL(tkmsd_config_load(conf, &c, err, sizeof err), 0);
+	CU_ASSERT_EQUAL(tkmsd_engine_reload(e, &c, err, sizeof err), -1);
+	CU_ASSERT_PTR_NOT_NULL(strstr(err, "fqdn changed"));
+	tkmsd_config_free(&c);
+	/* A good one: swapped in. */
+	snprintf(text, sizeof text, "{ \"keyring\": \"%s\" }", kr);
+	write_text(conf, text);
+	CU_ASSERT_EQUAL_FATAL(tkmsd_config_load(conf, &c, err, sizeof err), 0);
+	CU_ASSERT_EQUAL(tkmsd_engine_reload(e, &c, err, sizeof err), 0);
+	tkmsd_config_free(&c);
+	engine_answers(e);
+	tkmsd_engine_stop(e);
+	tkmsd_audit_close(audit);
+	naf_free(naf);
 }
 
 int main(void)
@@ -317,6 +478,9 @@ int main(void)
 		TK_TEST(test_psk_ua),
 		TK_TEST(test_config_values),
 		TK_TEST(test_verdict_table),
+		TK_TEST(test_verdicts),
+		TK_TEST(test_audit_event),
+		TK_TEST(test_engine_reload),
 		{ NULL, NULL }
 	};
 	char cmd[128];

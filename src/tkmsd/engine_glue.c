@@ -1,0 +1,363 @@
+/*
+ * engine_glue.c: the ticket engine inside tkmsd (see engine_glue.h);
+ * profile P-6, P-9, P-10, P-14, P-15, P-22.
+ */
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "kms/keyring.h"
+#include "kms/naf_keys.h"
+#include "kms/replay.h"
+#include "naf/naf.h"
+#include "tkmsd/audit.h"
+#include "tkmsd/engine_glue.h"
+#include "tkmsd/log.h"
+
+/* One engine with everything its configuration points to. */
+struct gen {
+	unsigned refs;            /* under tkmsd_engine.lock */
+	json_t *root;             /* keeps the configuration strings alive */
+	struct kms_group *groups;
+	const char ***members;    /* per group, the member pointer array */
+	size_t n_groups;
+	struct kms_nf_principal *nfs;
+	struct kms_keyring *keyring;
+	struct kms_engine *engine;
+	const char *keyring_path; /* points into root */
+};
+
+struct tkmsd_engine {
+	pthread_mutex_t lock;
+	struct gen *cur;
+	struct naf *naf;
+	struct tkmsd_audit *audit;
+	struct kms_replay *replay;
+	unsigned replay_size;
+	char fqdn[256];
+	uint64_t (*clock)(void *);
+	void *clock_ctx;
+};
+
+static void gen_free(struct gen *g)
+{
+	size_t i;
+
+	if (!g)
+		return;
+	kms_engine_free(g->engine);
+	kms_keyring_free(g->keyring);
+	for (i = 0; i < g->n_groups; i++)
+		free(g->members[i]);
+	free(g->members);
+	free(g->groups);
+	free(g->nfs);
+	json_decref(g->root);
+	free(g);
+}
+
+/* Flag bits: TKMSD_FLAG_BIT uses the values of enum mk_tp_flag, which the
+ * engine takes as they are. */
+static struct gen *gen_new(const struct tkmsd_engine *e, const struct tkmsd_config *cfg,
+			   bool create_keyring, char *err, size_t errlen)
+{
+	struct kms_engine_config kc;
+	struct kms_tpk_set *set;
+	struct gen *g = calloc(1, sizeof *g);
+	char kerr[512];
+	size_t i, j;
+
+	if (!g) {
+		snprintf(err, errlen, "out of memory");
+		return NULL;
+	}
+	g->root = json_incref(cfg->root);
+	g->keyring_path = cfg->keyring;
+	g->n_groups = cfg->n_groups;
+	g->groups = calloc(cfg->n_groups + 1, sizeof *g->groups);
+	g->members = calloc(cfg->n_groups + 1, sizeof *g->members);
+	g->nfs = calloc(cfg->n_nfs + 1, sizeof *g->nfs);
+	if (!g->groups || !g->members || !g->nfs)
+		goto oom;
+	for (i = 0; i < cfg->n_groups; i++) {
+		const struct tkmsd_group *src = &cfg->groups[i];
+
+		g->members[i] = calloc(src->n_members + 1, sizeof *g->members[i]);
+		if (!g->members[i])
+			goto oom;
+		for (j = 0; j < src->n_members; j++)
+			g->members[i][j] = src->members[j];
+		g->groups[i].uri = src->uri;
+		g->groups[i].members = g->members[i];
+		g->groups[i].n_members = src->n_members;
+	}
+	for (i = 0; i < cfg->n_nfs; i++) {
+		g->nfs[i].impi = cfg->nfs[i].impi;
+		g->nfs[i].cert_subject = cfg->nfs[i].cert_subject;
+		g->nfs[i].intercept = cfg->nfs[i].intercept;
+	}
+	if (create_keyring)
+		set = kms_tpk_set_load_or_create(cfg->keyring, (int64_t)time(NULL), NULL, kerr,
+						 sizeof kerr);
+	else
+		set = kms_tpk_set_load(cfg->keyring, kerr, sizeof kerr);
+	if (!set) {
+		snprintf(err, errlen, "key ring: %s", kerr);
+		gen_free(g);
+		return NULL;
+	}
+	g->keyring = kms_keyring_new(set);
+	if (!g->keyring)
+		goto oom;
+
+	memset(&kc, 0, sizeof kc);
+	kc.fqdn = cfg->fqdn;
+	kc.skew_s = cfg->policy.clock_skew;
+	kc.lifetime_default_s = cfg->policy.default_lifetime;
+	kc.lifetime_max_s = cfg->policy.max_lifetime;
+	kc.sets = (cfg->policy.set128 ? KMS_SET_128 : 0u) | (cfg->policy.set256 ? KMS_SET_256 : 0u);
+	kc.flags_default = cfg->policy.flags_default;
+	kc.flags_choosable = cfg->policy.flags_choosable;
+	kc.groups = g->groups;
+	kc.n_groups = g->n_groups;
+	kc.nfs = g->nfs;
+	kc.n_nfs = cfg->n_nfs;
+	kc.keys = kms_naf_key_source(e->naf);
+	kc.keyring = g->keyring;
+	kc.replay = e->replay;
+	kc.clock = e->clock;
+	kc.clock_ctx = e->clock_ctx;
+	g->engine = kms_engine_new(&kc, kerr, sizeof kerr);
+	if (!g->engine) {
+		snprintf(err, errlen, "ticket engine: %s", kerr);
+		gen_free(g);
+		return NULL;
+	}
+	g->refs = 1; /* the holder's */
+	return g;
+oom:
+	snprintf(err, errlen, "out of memory");
+	gen_free(g);
+	return NULL;
+}
+
+static struct gen *gen_get(struct tkmsd_engine *e)
+{
+	struct gen *g;
+
+	pthread_mutex_lock(&e->lock);
+	g = e->cur;
+	if (g)
+		g->refs++;
+	pthread_mutex_unlock(&e->lock);
+	return g;
+}
+
+static void gen_put(struct tkmsd_engine *e, struct gen *g)
+{
+	bool last;
+
+	if (!g)
+		return;
+	pthread_mutex_lock(&e->lock);
+	last = --g->refs == 0;
+	pthread_mutex_unlock(&e->lock);
+	if (last)
+		gen_free(g);
+}
+
+struct tkmsd_engine *tkmsd_engine_start(const struct tkmsd_config *cfg, struct naf *naf,
+					struct tkmsd_audit *audit,
+					uint64_t (*clock)(void *), void *clock_ctx,
+					char *err, size_t errlen)
+{
+	struct tkmsd_engine *e = calloc(1, sizeof *e);
+
+	if (!e) {
+		snprintf(err, errlen, "out of memory");
+		return NULL;
+	}
+	pthread_mutex_init(&e->lock, NULL);
+	e->naf = naf;
+	e->audit = audit;
+	e->clock = clock;
+	e->clock_ctx = clock_ctx;
+	e->replay_size = cfg->replay_cache_size;
+	snprintf(e->fqdn, sizeof e->fqdn, "%s", cfg->fqdn);
+	e->replay = kms_replay_new(cfg->replay_cache_size, 0);
+	if (!e->replay) {
+		snprintf(err, errlen, "replay cache of %u entries: out of memory",
+			 cfg->replay_cache_size);
+		tkmsd_engine_stop(e);
+		return NULL;
+	}
+	e->cur = gen_new(e, cfg, true, err, errlen);
+	if (!e->cur) {
+		tkmsd_engine_stop(e);
+		return NULL;
+	}
+	return e;
+}
+
+int tkmsd_engine_reload(struct tkmsd_engine *e, const struct tkmsd_config *cfg, char *err,
+			size_t errlen)
+{
+	struct gen *g, *old;
+
+	if (strcmp(cfg->fqdn, e->fqdn) != 0) {
+		snprintf(err, errlen, "fqdn changed from %s to %s: the NAF keys depend on it, "
+			 "restart tkmsd to change it", e->fqdn, cfg->fqdn);
+		return -1;
+	}
+	g = gen_new(e, cfg, false, err, errlen);
+	if (!g)
+		return -1;
+	pthread_mutex_lock(&e->lock);
+	old = e->cur;
+	e->cur = g;
+	pthread_mutex_unlock(&e->lock);
+	gen_put(e, old); /* freed once its in-flight requests are done */
+	return 0;
+}
+
+void tkmsd_engine_stop(struct tkmsd_engine *e)
+{
+	if (!e)
+		return;
+	gen_put(e, e->cur);
+	kms_replay_free(e->replay);
+	pthread_mutex_destroy(&e->lock);
+	free(e);
+}
+
+void tkmsd_engine_describe(struct tkmsd_engine *e, char *out, size_t cap)
+{
+	struct gen *g = gen_get(e);
+	struct kms_tpk_set *s = g ? kms_keyring_get(g->keyring) : NULL;
+	const struct kms_tpk *cur = s ? kms_tpk_set_current(s) : NULL;
+
+	snprintf(out, cap, "key ring %s (%zu key%s, current id %lu), replay cache %u entries",
+		 g ? g->keyring_path : "?", s ? kms_tpk_set_count(s) : 0,
+		 s && kms_tpk_set_count(s) == 1 ? "" : "s", cur ? (unsigned long)cur->id : 0ul,
+		 e->replay_size);
+	kms_tpk_set_unref(s);
+	gen_put(e, g);
+}
+
+enum tkmsd_verdict tkmsd_verdict_of(enum kms_outcome o)
+{
+	switch (o) {
+	case KMS_OUT_OK:
+		return TKMSD_V_OK;
+	case KMS_OUT_MALFORMED:
+	case KMS_OUT_UNSUPPORTED:
+	case KMS_OUT_BAD_TIMESTAMP:
+	case KMS_OUT_REPLAY:
+	case KMS_OUT_TICKET_TYPE:
+	case KMS_OUT_TP_PARAM:
+		return TKMSD_V_BAD_REQUEST;
+	case KMS_OUT_BOOTSTRAP_REQUIRED:
+		return TKMSD_V_BOOTSTRAP;
+	case KMS_OUT_AUTH_FAILED:
+	case KMS_OUT_FORBIDDEN:
+	case KMS_OUT_TICKET_INVALID:
+		return TKMSD_V_FORBIDDEN;
+	case KMS_OUT_BSF_UNAVAILABLE:
+	case KMS_OUT_REPLAY_FULL:
+		return TKMSD_V_UNAVAILABLE;
+	case KMS_OUT_INTERNAL:
+	case KMS_OUT_END:
+	default:
+		return TKMSD_V_INTERNAL;
+	}
+}
+
+static void set_str(json_t *o, const char *name, const char *v)
+{
+	if (v && v[0])
+		json_object_set_new(o, name, json_string(v));
+}
+
+static void set_time(json_t *o, const char *name, int64_t t)
+{
+	char buf[32];
+	struct tm tm;
+	time_t tt = (time_t)t;
+
+	if (t <= 0 || !gmtime_r(&tt, &tm) || strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm) == 0)
+		return;
+	json_object_set_new(o, name, json_string(buf));
+}
+
+json_t *tkmsd_audit_event(const struct kms_audit *a, enum kms_outcome o)
+{
+	json_t *ev = json_object();
+
+	if (!ev)
+		return NULL;
+	json_object_set_new(ev, "operation", json_string(kms_op_str(a->op)));
+	json_object_set_new(ev, "result", json_string(kms_outcome_str(o)));
+	if (a->authz != KMS_AUTHZ_NONE)
+		json_object_set_new(ev, "authorization", json_string(kms_authz_str(a->authz)));
+	set_str(ev, "btid", a->btid);
+	set_str(ev, "impi", a->impi);
+	set_str(ev, "initiator", a->initiator);
+	set_str(ev, "responders", a->responders);
+	set_str(ev, "resolver", a->resolver);
+	set_str(ev, "group", a->group);
+	if (a->have_ticket) {
+		json_object_set_new(ev, "key_id", json_integer(a->key_id));
+		set_str(ev, "ticket_fingerprint", a->fingerprint);
+		set_time(ev, "valid_from", a->trs);
+		set_time(ev, "valid_to", a->tre);
+	}
+	if (a->op == KMS_OP_RESOLVE && o == KMS_OUT_OK)
+		json_object_set_new(ev, "forked", json_boolean(a->forked));
+	if (a->op == KMS_OP_REQUEST && o == KMS_OUT_OK)
+		json_object_set_new(ev, "policy_changed", json_boolean(a->k_flag));
+	return ev;
+}
+
+static void write_audit(struct tkmsd_engine *e, const struct kms_result *res)
+{
+	json_t *ev = tkmsd_audit_event(&res->audit, res->outcome);
+
+	if (!ev || tkmsd_audit_write(e->audit, ev) != 0)
+		tkmsd_log(LOG_ERR, "audit: cannot write the record of a %s (%s)",
+			  kms_op_str(res->audit.op), kms_outcome_str(res->outcome));
+	json_decref(ev);
+}
+
+static void handle(void *ctx, const uint8_t *req, size_t len, const struct tkmsd_tid *tid,
+		   struct tkmsd_mikey_out *out)
+{
+	struct tkmsd_engine *e = ctx;
+	struct gen *g = gen_get(e);
+	/* The enum orders match (mikey_handler.h); PSK values are bare B-TIDs. */
+	struct kms_transport_id t = { (enum kms_tid_kind)tid->kind, tid->value, tid->len };
+	struct kms_result res;
+
+	memset(&res, 0, sizeof res);
+	res.resp = out->resp;
+	res.resp_cap = out->resp_cap;
+	if (!g) {
+		out->resp_len = 0;
+		out->verdict = TKMSD_V_INTERNAL;
+		out->reason = "no ticket engine";
+		return;
+	}
+	kms_engine_handle(g->engine, req, len, &t, &res);
+	out->resp_len = res.resp_len;
+	out->verdict = tkmsd_verdict_of(res.outcome);
+	out->reason = res.detail ? res.detail : kms_outcome_str(res.outcome);
+	if (res.audit.op != KMS_OP_UNKNOWN)
+		write_audit(e, &res);
+	gen_put(e, g);
+}
+
+struct tkmsd_mikey_handler tkmsd_engine_handler(struct tkmsd_engine *e)
+{
+	return (struct tkmsd_mikey_handler){ handle, e };
+}
