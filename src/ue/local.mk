@@ -60,7 +60,7 @@ tests_unit_test_ue_boot_LDADD = $(TK_UE_LIBS) $(TK_TEST_LIBS)
 check_PROGRAMS += tests/unit/test-ue-ub
 TESTS += tests/unit/test-ue-ub
 tests_unit_test_ue_ub_SOURCES = tests/unit/test-ue-ub.c tests/unit/tk_test.h
-tests_unit_test_ue_ub_CFLAGS = $(TK_TEST_CFLAGS) $(MHD_CFLAGS)
+tests_unit_test_ue_ub_CFLAGS = $(TK_TEST_CFLAGS) $(MHD_CFLAGS) $(CURL_CFLAGS)
 tests_unit_test_ue_ub_LDADD = $(TK_UE_LIBS) $(MHD_LIBS) $(TK_TEST_LIBS)
 
 TESTS += tests/system/gba-bootstrap.sh

@@ -7,8 +7,11 @@
  * refuse with 403 or stall.  The well-behaved path runs against the real
  * bsf-stub in tests/system/gba-bootstrap.sh; here the peer checks each
  * failure is refused with the right code and leaves no bootstrap behind.
+ * Also the hooks tests/system/ub-client and bsf-bench use: a reused curl
+ * handle (keep-alive), corrupted RES, replayed answer, copy of the body.
  */
 #include <arpa/inet.h>
+#include <curl/curl.h>
 #include <gnutls/crypto.h>
 #include <microhttpd.h>
 #include <netinet/in.h>
@@ -31,6 +34,7 @@ static uint8_t K[16], OPC[16], RAND[16], XRES[8], CK[16], IK[16];
 static uint64_t sqn_he = 0x100;
 static char url[64];
 static char big[100000];
+static int requests, connections;
 
 #define INFO_XML "<BootstrappingInfo xmlns=\"uri:3gpp-gba\"><btid>%s</btid>" \
 	"<lifetime>%s</lifetime></BootstrappingInfo>"
@@ -87,6 +91,14 @@ static enum MHD_Result handler(void *cls, struct MHD_Connection *c, const char *
 	struct tm tm;
 	size_t len;
 
+	static int seen;
+
+	/* answering only on the second call keeps the connection alive */
+	if (!*con_cls) {
+		*con_cls = &seen;
+		return MHD_YES;
+	}
+	requests++;
 	if (!auth || tk_digest_parse(TK_DIGEST_CREDENTIALS, auth, strlen(auth), &d) != 0)
 		return reply(c, 400, "text/plain", "bad", 3, NULL, NULL);
 	tk_b64_encode(RAND, 16, b64);
@@ -186,6 +198,85 @@ static void test_refusals(void)
 	refused(M_SLOW, UE_BOOT_E_NET, "BSF");
 }
 
+static void on_connection(void *cls, struct MHD_Connection *c, void **socket_context,
+			  enum MHD_ConnectionNotificationCode code)
+{
+	(void)cls, (void)c, (void)socket_context;
+	if (code == MHD_CONNECTION_NOTIFY_STARTED)
+		connections++;
+}
+
+static void test_hooks(void)
+{
+	char body[1024], err[256];
+	struct ue_boot_test_hooks t = { .body = body, .body_cap = sizeof body };
+	struct ue_boot_opts o = { .bsf_url = url, .timeout_ms = 1000, .test = &t };
+	struct ue_boot_report rep;
+	struct ue_state st;
+
+	/* body copy, status and rspauth in the report */
+	mode = M_GOOD;
+	state(&st);
+	CU_ASSERT_EQUAL_FATAL(ue_bootstrap(&st, &o, &rep, err, sizeof err), UE_BOOT_OK);
+	CU_ASSERT_EQUAL(rep.http_status, 200);
+	CU_ASSERT_TRUE(rep.rspauth_verified);
+	CU_ASSERT_EQUAL(t.body_len, strlen(body));
+	CU_ASSERT_PTR_NOT_NULL(strstr(body, st.btid));
+	mode = M_NO_RSPAUTH;
+	state(&st);
+	CU_ASSERT_EQUAL(ue_bootstrap(&st, &o, &rep, err, sizeof err), UE_BOOT_OK);
+	CU_ASSERT_FALSE(rep.rspauth_verified);
+	/* a body longer than the copy is cut, still NUL-terminated */
+	mode = M_GOOD;
+	t.body_cap = 11;
+	state(&st);
+	CU_ASSERT_EQUAL(ue_bootstrap(&st, &o, &rep, err, sizeof err), UE_BOOT_OK);
+	CU_ASSERT_EQUAL(t.body_len, 10);
+	CU_ASSERT_EQUAL(strlen(body), 10);
+	t.body_cap = sizeof body;
+
+	/* corrupted RES: the peer checks RES and refuses with 403 */
+	t.corrupt_res = true;
+	state(&st);
+	CU_ASSERT_EQUAL(ue_bootstrap(&st, &o, &rep, err, sizeof err), UE_BOOT_E_AUTH);
+	CU_ASSERT_EQUAL(rep.http_status, 403);
+	CU_ASSERT_FALSE(st.have_boot);
+	t.corrupt_res = false;
+
+	/* replay: one more request with the same answer (this peer accepts it;
+	 * bsf-stub refuses it, tests/system/bsf-hostile.sh) */
+	t.replay_after_success = true;
+	state(&st);
+	requests = 0;
+	CU_ASSERT_EQUAL(ue_bootstrap(&st, &o, &rep, err, sizeof err), UE_BOOT_OK);
+	CU_ASSERT_EQUAL(requests, 3);
+	CU_ASSERT_EQUAL(t.replay_status, 200);
+	t.replay_after_success = false;
+}
+
+static void test_reused_handle(void)
+{
+	struct ue_boot_opts o = { .bsf_url = url, .timeout_ms = 1000 };
+	struct ue_boot_report rep;
+	struct ue_state st;
+	char err[256];
+	CURL *h = curl_easy_init();
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(h);
+	o.curl = h;
+	mode = M_GOOD;
+	/* a handle that last POSTed still bootstraps with GET */
+	curl_easy_setopt(h, CURLOPT_POSTFIELDS, "x");
+	connections = 0;
+	for (int i = 0; i < 3; i++) {
+		state(&st);
+		CU_ASSERT_EQUAL(ue_bootstrap(&st, &o, &rep, err, sizeof err), UE_BOOT_OK);
+		CU_ASSERT_TRUE(st.have_boot);
+	}
+	CU_ASSERT_EQUAL(connections, 1); /* six requests, one connection */
+	curl_easy_cleanup(h);
+}
+
 static void test_args(void)
 {
 	struct ue_state st;
@@ -206,7 +297,8 @@ static void test_args(void)
 int main(void)
 {
 	static const struct tk_test tests[] = {
-		TK_TEST(test_good), TK_TEST(test_refusals), TK_TEST(test_args), { 0 },
+		TK_TEST(test_good), TK_TEST(test_refusals), TK_TEST(test_hooks),
+		TK_TEST(test_reused_handle), TK_TEST(test_args), { 0 },
 	};
 	struct sockaddr_in sa = { .sin_family = AF_INET };
 	struct MHD_Daemon *d;
@@ -217,7 +309,8 @@ int main(void)
 	memset(big, 'x', sizeof big);
 	sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
 	d = MHD_start_daemon(MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_THREAD_PER_CONNECTION, 0, NULL, NULL, handler, NULL,
-			     MHD_OPTION_SOCK_ADDR, &sa, MHD_OPTION_END);
+			     MHD_OPTION_SOCK_ADDR, &sa, MHD_OPTION_NOTIFY_CONNECTION, on_connection,
+			     NULL, MHD_OPTION_END);
 	if (!d)
 		return 2;
 	snprintf(url, sizeof url, "http://127.0.0.1:%u/",
