@@ -10,6 +10,7 @@
 
 #include "bsf-stub/store.h"
 #include "http/http.h"
+#include "util/json.h"
 #include "util/secret.h"
 
 static int fail(char *err, size_t errlen, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
@@ -150,18 +151,9 @@ static int str_list(const json_t *a, char ***out, size_t *n, bool fqdns, const c
 static int check_keys(const json_t *o, const char *const *allowed, const char *at, char *err,
 		      size_t errlen)
 {
-	const char *key;
-	json_t *v;
+	const char *key = tk_json_unknown_key(o, allowed);
 
-	json_object_foreach((json_t *)o, key, v) {
-		size_t i;
-
-		for (i = 0; allowed[i] && strcmp(allowed[i], key) != 0; i++)
-			;
-		if (!allowed[i])
-			return fail(err, errlen, "%s: unknown key \"%s\"", at, key);
-	}
-	return 0;
+	return key ? fail(err, errlen, "%s: unknown key \"%s\"", at, key) : 0;
 }
 
 static int load_nafs(struct bsf_config *c, const json_t *arr, const char *f, char *err,

@@ -16,6 +16,7 @@
 
 #include "util/fileio.h"
 #include "util/hexb64.h"
+#include "util/json.h"
 #include "util/secret.h"
 
 #define SQN_FILE "sqn.json"
@@ -109,18 +110,9 @@ static int hex_field(const json_t *o, const char *key, uint8_t *out, size_t n, b
 static int check_keys(const json_t *o, const char *const *allowed, const char *at, char *err,
 		      size_t errlen)
 {
-	const char *key;
-	json_t *v;
+	const char *key = tk_json_unknown_key(o, allowed);
 
-	json_object_foreach((json_t *)o, key, v) {
-		size_t i;
-
-		for (i = 0; allowed[i] && strcmp(allowed[i], key) != 0; i++)
-			;
-		if (!allowed[i])
-			return fail(err, errlen, "%s: unknown key \"%s\"", at, key);
-	}
-	return 0;
+	return key ? fail(err, errlen, "%s: unknown key \"%s\"", at, key) : 0;
 }
 
 static int load_uss(const json_t *u, struct bsf_uss *uss, const char *at, char *err,

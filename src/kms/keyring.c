@@ -7,6 +7,7 @@
 #include "kms/keyring.h"
 #include "util/fileio.h"
 #include "util/hexb64.h"
+#include "util/json.h"
 #include "util/secret.h"
 #include "util/timefmt.h"
 
@@ -307,6 +308,8 @@ static bool get_time(json_t *v, int64_t *out)
 static struct kms_tpk_set *parse_doc(json_t *root, const char *path,
 				     char *err, size_t errlen)
 {
+	static const char *const top_keys[] = { "current", "keys", NULL };
+	static const char *const key_keys[] = { "id", "key", "created", "not_after", NULL };
 	json_t *keys, *cur, *k, *v;
 	const char *name;
 	struct kms_tpk_set *s;
@@ -316,12 +319,10 @@ static struct kms_tpk_set *parse_doc(json_t *root, const char *path,
 		fail(err, errlen, "%s: the top level must be a JSON object", path);
 		return NULL;
 	}
-	json_object_foreach(root, name, v) {
-		if (strcmp(name, "current") && strcmp(name, "keys")) {
-			fail(err, errlen, "%s: unknown member \"%s\" (expected \"current\" and \"keys\")",
-			     path, name);
-			return NULL;
-		}
+	if ((name = tk_json_unknown_key(root, top_keys))) {
+		fail(err, errlen, "%s: unknown member \"%s\" (expected \"current\" and \"keys\")",
+		     path, name);
+		return NULL;
 	}
 	keys = json_object_get(root, "keys");
 	cur = json_object_get(root, "current");
@@ -351,13 +352,9 @@ static struct kms_tpk_set *parse_doc(json_t *root, const char *path,
 			fail(err, errlen, "%s: keys[%zu] must be an object", path, i);
 			goto bad;
 		}
-		json_object_foreach(k, name, v) {
-			if (strcmp(name, "id") && strcmp(name, "key") &&
-			    strcmp(name, "created") && strcmp(name, "not_after")) {
-				fail(err, errlen, "%s: keys[%zu]: unknown member \"%s\"",
-				     path, i, name);
-				goto bad;
-			}
+		if ((name = tk_json_unknown_key(k, key_keys))) {
+			fail(err, errlen, "%s: keys[%zu]: unknown member \"%s\"", path, i, name);
+			goto bad;
 		}
 		if (!get_uint32(json_object_get(k, "id"), &t->id)) {
 			fail(err, errlen, "%s: keys[%zu]: \"id\" must be an integer 0..4294967295",
