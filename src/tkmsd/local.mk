@@ -27,3 +27,15 @@ tests_unit_test_tkmsd_SOURCES = tests/unit/test-tkmsd.c tests/unit/tk_test.h
 tests_unit_test_tkmsd_CFLAGS = $(TK_TEST_CFLAGS) $(JANSSON_CFLAGS) $(GNUTLS_CFLAGS) $(CURL_CFLAGS)
 tests_unit_test_tkmsd_LDADD = $(TK_TKMSD_LIBS) $(CURL_LIBS) $(TK_TEST_LIBS)
 TESTS += tests/unit/test-tkmsd
+
+# System tests of the KMS with real bsf-stub, tkmsd and UEs (issue 4).
+# kms-client: a UE that can also misbehave (spoiled MAC, old T, tampered
+# ticket, foreign IDRpsk), on the UE library.
+check_PROGRAMS += tests/system/kms-client
+tests_system_kms_client_SOURCES = tests/system/kms-client.c
+tests_system_kms_client_CFLAGS = $(AM_CFLAGS)
+tests_system_kms_client_LDADD = $(TK_UECALL_LIBS) $(TK_UE_LIBS)
+TESTS += tests/system/kms-flow.sh
+dist_check_SCRIPTS += tests/system/kms-flow.sh
+TESTS += tests/system/kms-refuse.sh
+dist_check_SCRIPTS += tests/system/kms-refuse.sh

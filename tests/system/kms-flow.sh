@@ -1,0 +1,118 @@
+#!/bin/sh
+# kms-flow.sh: tickets through the real tkmsd and bsf-stub with tkms-ue
+# (issue 4; profile P-1..P-7, P-11, P-14, P-15, P-25): Alice requests a
+# ticket for Bob over PSK-TLS and Bob resolves it over PSK-TLS, over HTTPS +
+# GBA Digest and over plain HTTP; each time the SRTP master keys and salts
+# both sides derive are equal (with key forking: Bob's forked keys equal what
+# Alice derives from TRANSFER_RESP), and differ between calls. The same
+# without forking (128-bit and 256-bit sets). The audit file has one line
+# per issued and per resolved ticket with the P-15 members, the same ticket
+# fingerprint on both, and no key material.
+. "$TK_SRCDIR/tests/system/lib.sh"
+tk_init kms-flow
+UE="$TK_BUILDDIR/src/ue/tkms-ue"
+TKMSD="$TK_BUILDDIR/src/tkmsd/tkmsd"
+for p in "$UE" "$TKMSD"; do [ -x "$p" ] || tk_fail "$p not built"; done
+K1=465b5ce8b199b49faa5f0a2ee238a6
+OPC=cd63cb71954a9f4e48a5994e37a02baf
+tk_start_bsf
+
+P_PSK=$(tk_free_port); P_HTTPS=$(tk_free_port); P_HTTP=$(tk_free_port)
+cat >"$TK_TMP/kms.json" <<EOF
+{ "listeners": {
+    "psk":   { "listen": "127.0.0.1:$P_PSK" },
+    "https": { "listen": "127.0.0.1:$P_HTTPS", "cert_out": "$TK_TMP/kms-cert.pem" },
+    "http":  { "enabled": true, "listen": "127.0.0.1:$P_HTTP" } },
+  "bsf": { "url": "$BSF_ZN_URL", "token": "$BSF_TOKEN" },
+  "keyring": "$TK_TMP/keyring.json",
+  "audit": { "path": "$TK_TMP/audit.log" },
+  "replay_cache_size": 10000 }
+EOF
+tk_start kms "$TKMSD" --config "$TK_TMP/kms.json"
+tk_wait_http "https://127.0.0.1:$P_HTTPS/healthz" 10 kms
+PSK="psk://127.0.0.1:$P_PSK"
+HTTPS="https://127.0.0.1:$P_HTTPS"
+HTTP="http://127.0.0.1:$P_HTTP"
+KMSOPT="--kms-fqdn kms.home1.net --cacert $TK_TMP/kms-cert.pem"
+grep -q "ticket engine with key ring $TK_TMP/keyring.json (1 key, current id 1), replay cache 10000 entries" \
+	"$TK_TMP/kms.log" || tk_fail "start-up line: $(grep started "$TK_TMP/kms.log")"
+tk_ok "start-up log names the key ring and the replay cache"
+[ "$(stat -c %a "$TK_TMP/keyring.json")" = 600 ] || tk_fail "key ring not 0600"
+tk_ok "key ring created 0600 at first start"
+
+ue() { _n=$1; shift; "$UE" --state "$TK_TMP/$_n.state" "$@"; }
+run() { _d=$1; shift; "$@" >"$TK_TMP/out" 2>&1 || tk_fail "$_d (exit $?): $(cat "$TK_TMP/out")"; }
+ue alice bootstrap --bsf "$BSF_UB_URL" --impi alice@home1.net --k "${K1}01" --opc "$OPC" \
+	>"$TK_TMP/boot.out" 2>&1 || tk_fail "alice bootstrap: $(cat "$TK_TMP/boot.out")"
+ue bob bootstrap --bsf "$BSF_UB_URL" --impi bob@home1.net --k "${K1}02" --opc "$OPC" \
+	>"$TK_TMP/boot.out" 2>&1 || tk_fail "bob bootstrap: $(cat "$TK_TMP/boot.out")"
+
+# keys FILE: "cs_id key salt" per crypto session of a srtp-keys JSON file
+keys() {
+	{ tr -d ' \n' <"$1"; echo; } | sed 's/},{/}\n{/g' |
+		sed -n 's/.*"cs_id":\([0-9]*\).*"master_key":"\([0-9a-f]*\)","master_salt":"\([0-9a-f]*\)".*/\1 \2 \3/p'
+}
+
+# call NAME RESOLVE-URL [request options...]: the whole flow, keys compared
+call() {
+	_cn=$1; _c="$TK_TMP/$1"; _url=$2; shift 2; mkdir -p "$_c"
+	run "$_cn: alice request" ue alice request --call "$_c/a.call" --impu sip:alice@home1.net \
+		--to sip:bob@home1.net --kms "$PSK" $KMSOPT --json "$@"
+	cp "$TK_TMP/out" "$_c/request.json"
+	run "$_cn: transfer-init" ue alice transfer-init --call "$_c/a.call" --out "$_c/ti.mikey"
+	run "$_cn: bob resolve" ue bob resolve --call "$_c/b.call" --in "$_c/ti.mikey" \
+		--impu sip:bob@home1.net --kms "$_url" $KMSOPT --json
+	cp "$TK_TMP/out" "$_c/resolve.json"
+	grep -q '"forking": false' "$_c/resolve.json" ||
+		grep -q '"idrr": "sip:bob@home1.net"' "$_c/resolve.json" ||
+		tk_fail "$_cn: forked keys not bound to Bob's IDRr (P-25): $(cat "$_c/resolve.json")"
+	run "$_cn: transfer-resp" ue bob transfer-resp --call "$_c/b.call" --out "$_c/tr.mikey"
+	run "$_cn: accept" ue alice accept --call "$_c/a.call" --in "$_c/tr.mikey"
+	run "$_cn: alice srtp-keys" ue alice srtp-keys --call "$_c/a.call" --out "$_c/a.keys"
+	run "$_cn: bob srtp-keys" ue bob srtp-keys --call "$_c/b.call" --out "$_c/b.keys"
+	keys "$_c/a.keys" >"$_c/a.k"; keys "$_c/b.keys" >"$_c/b.k"
+	[ "$(wc -l <"$_c/a.k")" -ge 2 ] || tk_fail "$_cn: no keys: $(cat "$_c/a.keys")"
+	cmp -s "$_c/a.k" "$_c/b.k" || tk_fail "$_cn: keys differ: $(cat "$_c/a.k") / $(cat "$_c/b.k")"
+}
+
+call psk "$PSK"
+grep -q '"forking": true' "$TK_TMP/psk/request.json" || tk_fail "no forking: $(cat "$TK_TMP/psk/request.json")"
+grep -q '"transport": "PSK-TLS' "$TK_TMP/psk/resolve.json" || tk_fail "transport: $(cat "$TK_TMP/psk/resolve.json")"
+tk_ok "forking ticket resolved over PSK-TLS: Bob's forked SRTP keys equal Alice's"
+call https "$HTTPS"
+grep -q '"transport": "HTTPS+Digest' "$TK_TMP/https/resolve.json" || tk_fail "transport: $(cat "$TK_TMP/https/resolve.json")"
+tk_ok "forking ticket resolved over HTTPS + GBA Digest: keys equal"
+call http "$HTTP"
+grep -q '"transport": "HTTP' "$TK_TMP/http/resolve.json" || tk_fail "transport: $(cat "$TK_TMP/http/resolve.json")"
+tk_ok "forking ticket resolved over plain HTTP: keys equal"
+call nofork "$HTTPS" --no-forking
+grep -q '"forking": false' "$TK_TMP/nofork/request.json" || tk_fail "forking on: $(cat "$TK_TMP/nofork/request.json")"
+tk_ok "ticket without forking: keys equal"
+call set256 "$PSK" --algs 256
+grep -q 'AES_CM_256' "$TK_TMP/set256/a.keys" || tk_fail "256-bit set: $(cat "$TK_TMP/set256/a.keys")"
+tk_ok "256-bit set (PRF-HMAC-SHA-256, AES-CM-256): keys equal"
+n=$(cat "$TK_TMP"/*/a.k | cut -d' ' -f2 | sort -u | wc -l)
+tk_expect_eq "$n" "$(cat "$TK_TMP"/*/a.k | wc -l)" "every crypto session of every call has its own key"
+
+# ---- P-15 audit ---------------------------------------------------------------
+A="$TK_TMP/audit.log"
+tk_expect_eq "$(grep -c '"operation":"request","result":"ok"' "$A")" 5 "one audit line per issued ticket"
+tk_expect_eq "$(grep -c '"operation":"resolve","result":"ok"' "$A")" 5 "one audit line per resolved ticket"
+line=$(grep '"operation":"resolve","result":"ok"' "$A" | head -n 1)
+for m in '"time":"20' '"authorization":"listed"' '"impi":"bob@home1.net"' '"initiator":"sip:alice@home1.net"' \
+	'"resolver":"sip:bob@home1.net"' '"key_id":1' '"ticket_fingerprint":"[0-9a-f]\{16\}"' \
+	'"valid_from":"20[0-9-]*T[0-9:]*Z"' '"valid_to":"20' '"forked":true'; do
+	printf '%s' "$line" | grep -q "$m" || tk_fail "resolve audit line lacks $m: $line"
+done
+tk_ok "resolve audit line: time, authorization, IMPI, identities, key id, fingerprint, validity, forked"
+fp_req=$(grep '"operation":"request","result":"ok"' "$A" | head -n 1 | sed 's/.*"ticket_fingerprint":"\([0-9a-f]*\)".*/\1/')
+fp_res=$(printf '%s' "$line" | sed 's/.*"ticket_fingerprint":"\([0-9a-f]*\)".*/\1/')
+tk_expect_eq "$fp_res" "$fp_req" "request and resolve of one ticket carry the same fingerprint"
+for k in $(cat "$TK_TMP"/*/a.k | cut -d' ' -f2,3); do
+	grep -qi "$k" "$A" "$TK_TMP/kms.log" && tk_fail "key material in the audit or the log"
+done
+sed 's/"key_id"//g' "$A" | grep -qi '"[a-z_]*\(key\|psk\|tgk\|mpk\|salt\)[a-z_]*"' && tk_fail "key-like member in audit: $A"
+tk_ok "no key in the audit trail or the log"
+tk_stop kms
+tk_expect_eq "$TK_LAST_RC" 0 "clean exit"
+tk_done
