@@ -251,7 +251,7 @@ static int gba_rebootstrap(struct gba *g, char *err, size_t errlen)
 {
 	struct ue_boot_opts bo;
 	struct ue_boot_report rep;
-	char serr[256];
+	char serr[256], url[UE_STATE_URL_MAX];
 	int rc;
 
 	if (g->rebootstrapped) {
@@ -263,9 +263,11 @@ static int gba_rebootstrap(struct gba *g, char *err, size_t errlen)
 		snprintf(err, errlen, "bootstrap needed but the state has no USIM / BSF URL");
 		return -1;
 	}
+	/* ue_bootstrap rewrites the bootstrap record, URL included: pass a copy. */
+	snprintf(url, sizeof url, "%s", g->st.bsf_url);
 	memset(&bo, 0, sizeof bo);
 	memset(&rep, 0, sizeof rep);
-	bo.bsf_url = g->st.bsf_url;
+	bo.bsf_url = url;
 	rc = ue_bootstrap(&g->st, &bo, &rep, err, errlen);
 	if (ue_state_save(g->path, &g->st, serr, sizeof serr) != 0 && rc == UE_BOOT_OK) {
 		snprintf(err, errlen, "%s", serr);

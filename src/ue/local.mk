@@ -69,7 +69,7 @@ dist_check_SCRIPTS += tests/system/gba-bootstrap.sh
 # -- uecall: tkms-ue links the call-flow subcommands (they use libue, hence libue again after)
 src_ue_tkms_ue_LDADD += $(TK_UECALL_LIBS) $(TK_UE_LIBS)
 # -- end uecall (tkms-ue link)
-# -- uecall: system test of the whole flow through tkmsd and bsf-stub; it
-# joins TESTS once tkmsd links the ticket engine (POST /mikey answers 501 so far)
-EXTRA_DIST += tests/system/ue-call.sh
+# -- uecall: system test of the whole flow through tkmsd and bsf-stub
+TESTS += tests/system/ue-call.sh
+dist_check_SCRIPTS += tests/system/ue-call.sh
 # -- end uecall (system test)

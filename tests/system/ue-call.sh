@@ -182,6 +182,19 @@ run "alice request with an unknown B-TID" ue alice request --call "$C/alice.call
 grep -q '"rebootstrapped": true' "$TK_TMP/out" || tk_fail "no re-bootstrap: $(cat "$TK_TMP/out")"
 grep -q 'AAAAAAAAAAAAAAAAAAAAAA==@' "$TK_TMP/alice.state" && tk_fail "state still has the old B-TID"
 tk_ok "401 from the KMS: tkms-ue bootstrapped again and got its ticket"
+run "alice state after the new bootstrap" ue alice show
+# Bob too, over HTTPS: his Digest credentials are refused (401), he
+# bootstraps again and resolves.
+run "transfer-init" ue alice transfer-init --call "$C/alice.call" --out "$C/ti.mikey"
+sed 's/"btid": *"[^"]*"/"btid": "AAAAAAAAAAAAAAAAAAAAAA==@bsf.home1.net"/' "$TK_TMP/bob.state" \
+	>"$TK_TMP/bob.state.new" && chmod 600 "$TK_TMP/bob.state.new" &&
+	mv "$TK_TMP/bob.state.new" "$TK_TMP/bob.state"
+run "bob resolve over HTTPS with an unknown B-TID" ue bob resolve --call "$C/bob.call" \
+	--in "$C/ti.mikey" --impu sip:bob@home1.net --kms "$HTTPS" $KMSOPT --json
+grep -q '"rebootstrapped": true' "$TK_TMP/out" || tk_fail "no re-bootstrap: $(cat "$TK_TMP/out")"
+run "transfer-resp" ue bob transfer-resp --call "$C/bob.call" --out "$C/tr.mikey"
+run "accept" ue alice accept --call "$C/alice.call" --in "$C/tr.mikey"
+tk_ok "Digest refused on HTTPS (401): tkms-ue bootstrapped again and resolved"
 
 # ---- 5. usage errors ------------------------------------------------------------
 refuse "accept before transfer-init" 1 ue alice accept --call "$TK_TMP/c4/alice.call" \
