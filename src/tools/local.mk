@@ -30,3 +30,14 @@ src_tools_mikey_bench_LDADD = src/mikey/libmikey.a src/util/libtkutil.a $(TK_CRY
 bench: src/tools/mikey-bench
 	src/tools/mikey-bench
 # -- end mikey-bench
+
+# -- bench: tkms-bench, the load generator for tkmsd (docs/benchmarks.md)
+bin_PROGRAMS += src/tools/tkms-bench
+src_tools_tkms_bench_SOURCES = src/tools/tkms-bench.c \
+	src/tools/bench-load.c src/tools/bench-load.h \
+	src/tools/bench-hist.c src/tools/bench-hist.h
+src_tools_tkms_bench_CFLAGS = $(AM_CFLAGS) $(GNUTLS_CFLAGS) $(JANSSON_CFLAGS) $(PTHREAD_CFLAGS)
+src_tools_tkms_bench_LDADD = $(TK_UECALL_LIBS) $(TK_UE_LIBS)
+TESTS += tests/system/tkms-bench.sh
+dist_check_SCRIPTS += tests/system/tkms-bench.sh
+# -- end bench
