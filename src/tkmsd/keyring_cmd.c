@@ -85,7 +85,11 @@ int tkmsd_keyring_cmd(int argc, char **argv, const char *default_file)
 		usage(stdout);
 		return 0;
 	}
-	optind = 2;
+	/* A fresh scan (optind 0) over the command's own arguments, options
+	 * and operands in any order. */
+	argc--;
+	argv++;
+	optind = 0;
 	while ((opt = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
 		switch (opt) {
 		case 'k': file = optarg; break;

@@ -39,3 +39,5 @@ TESTS += tests/system/kms-flow.sh
 dist_check_SCRIPTS += tests/system/kms-flow.sh
 TESTS += tests/system/kms-refuse.sh
 dist_check_SCRIPTS += tests/system/kms-refuse.sh
+TESTS += tests/system/kms-admin.sh
+dist_check_SCRIPTS += tests/system/kms-admin.sh
