@@ -41,3 +41,5 @@ TESTS += tests/system/kms-refuse.sh
 dist_check_SCRIPTS += tests/system/kms-refuse.sh
 TESTS += tests/system/kms-admin.sh
 dist_check_SCRIPTS += tests/system/kms-admin.sh
+TESTS += tests/system/kms-hostile.sh
+dist_check_SCRIPTS += tests/system/kms-hostile.sh
