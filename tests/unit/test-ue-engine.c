@@ -282,6 +282,49 @@ static void test_reuse(void)
 	CU_ASSERT_EQUAL(ue_accept(A, tresp, tresp_len, &e), UE_E_STATE);
 }
 
+/* Every single altered octet of TRANSFER_INIT is refused by Bob or by the
+ * engine (ticket MAC, Vr), and of TRANSFER_RESP by Alice. */
+static void test_tamper(void)
+{
+	static uint8_t orig[UE_MAX_MSG];
+	struct ue_call *a2 = calloc(1, sizeof *a2);
+	struct ue_err e;
+	enum kms_outcome o;
+	size_t i, len, refused = 0;
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(a2);
+	CU_ASSERT_EQUAL_FATAL(request(UE_ALGS_128, true, "sip:bob@home1.net", 0), UE_OK);
+	CU_ASSERT_EQUAL_FATAL(ue_transfer_init(A, NULL, tinit, sizeof tinit, &tinit_len, &e), UE_OK);
+	len = tinit_len;
+	memcpy(orig, tinit, len);
+	for (i = 0; i < len; i++) {
+		memcpy(tinit, orig, len);
+		tinit[i] ^= 0x20;
+		if (resolve(BOB, "sip:bob@home1.net", &o, &e) != UE_OK)
+			refused++;
+		else
+			fprintf(stderr, "TRANSFER_INIT octet %zu altered: accepted\n", i);
+	}
+	CU_ASSERT_EQUAL(refused, len);
+	memcpy(tinit, orig, len);
+	CU_ASSERT_EQUAL_FATAL(resolve(BOB, "sip:bob@home1.net", &o, &e), UE_OK);
+	CU_ASSERT_EQUAL_FATAL(ue_transfer_resp(B, tresp, sizeof tresp, &tresp_len, &e), UE_OK);
+	len = tresp_len;
+	memcpy(orig, tresp, len);
+	for (refused = 0, i = 0; i < len; i++) {
+		memcpy(a2, A, sizeof *A);
+		memcpy(tresp, orig, len);
+		tresp[i] ^= 0x01;
+		if (ue_accept(a2, tresp, len, &e) != UE_OK)
+			refused++;
+	}
+	CU_ASSERT_EQUAL(refused, len);
+	memcpy(tresp, orig, len);
+	CU_ASSERT_EQUAL(ue_accept(A, tresp, len, &e), UE_OK);
+	ue_call_wipe(a2);
+	free(a2);
+}
+
 static const struct tk_test tests[] = {
 	TK_TEST(test_forking_128),
 	TK_TEST(test_forking_256),
@@ -290,6 +333,7 @@ static const struct tk_test tests[] = {
 	TK_TEST(test_refusals),
 	TK_TEST(test_policy_granted),
 	TK_TEST(test_reuse),
+	TK_TEST(test_tamper),
 	{ NULL, NULL },
 };
 
