@@ -2,7 +2,9 @@
  * call.c: UE side of the MIKEY-TICKET exchanges (RFC 6043 mode 1; mikey.md
  * 4, 5.3 rows C/D/E/F/I, 5.6, 6.2; profile P-2, P-4, P-11, P-12, P-19,
  * P-20, P-25, P-26).  Messages are built and parsed with the codec
- * (mikey.h); keys come from mcrypto.h.  See call.h for the flow.
+ * (mikey.h) and protected / verified with its mprotect.h (rows C/D key
+ * sets, V coverage, Vi/Vr, KEMAC); the UE's own derivations (row F forking,
+ * row I TEK/salt) come from mcrypto.h.  See call.h for the flow.
  */
 #include "ue/call.h"
 
