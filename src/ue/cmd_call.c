@@ -37,7 +37,7 @@ enum {
 	EX_REFUSED = UE_EXIT_PROTO,
 };
 
-/* ---- output -------------------------------------------------------------------- */
+/* ---- output ------------------------------------------------------------- */
 
 struct out {
 	bool json;
@@ -140,7 +140,7 @@ static void describe_call(struct out *o, const struct ue_call *c)
 	}
 }
 
-/* ---- files ----------------------------------------------------------------------- */
+/* ---- files -------------------------------------------------------------- */
 
 /* A MIKEY message from a file: binary (first octet = version 1), or text with
  * an "a=key-mgmt:mikey" line or bare base64. */
@@ -573,7 +573,7 @@ static int prep_kms(const struct args *a, struct kms_opts *ko, char *fqdn, size_
 	return 0;
 }
 
-/* ---- request ------------------------------------------------------------------------------ */
+/* ---- request ------------------------------------------------------------ */
 
 struct req_ctx {
 	struct ue_call *c;
@@ -680,7 +680,7 @@ out:
 	return exitc;
 }
 
-/* ---- transfer-init ------------------------------------------------------------------------ */
+/* ---- transfer-init ------------------------------------------------------ */
 
 int ue_cmd_transfer_init(const struct ue_cli *cli, int argc, char **argv)
 {
@@ -735,7 +735,7 @@ out:
 	return exitc;
 }
 
-/* ---- resolve --------------------------------------------------------------------------------- */
+/* ---- resolve ------------------------------------------------------------ */
 
 struct res_ctx {
 	struct ue_call *c;
@@ -849,7 +849,7 @@ out:
 	return exitc;
 }
 
-/* ---- transfer-resp ---------------------------------------------------------------------------- */
+/* ---- transfer-resp ------------------------------------------------------ */
 
 int ue_cmd_transfer_resp(const struct ue_cli *cli, int argc, char **argv)
 {
@@ -897,7 +897,7 @@ out:
 	return exitc;
 }
 
-/* ---- accept ---------------------------------------------------------------------------------- */
+/* ---- accept ------------------------------------------------------------- */
 
 int ue_cmd_accept(const struct ue_cli *cli, int argc, char **argv)
 {
@@ -951,7 +951,7 @@ out:
 	return exitc;
 }
 
-/* ---- srtp-keys ------------------------------------------------------------------------------- */
+/* ---- srtp-keys ---------------------------------------------------------- */
 
 /*
  * Prints key material on explicit request only: the output (stdout or --out,

@@ -21,7 +21,8 @@
  * the handshake fails.  The PSK identity is the bare B-TID (P-7 allows both
  * forms).  When every attempt fails in the handshake, the reply says
  * bootstrap_required: a KMS that does not know the B-TID cannot answer
- * with a 401 over PSK-TLS, it can only refuse the handshake (P-27).  HTTP/1.1 with Connection: close, response framed by
+ * with a 401 over PSK-TLS, it can only refuse the handshake (P-27).
+ * HTTP/1.1 with Connection: close, response framed by
  * Content-Length or connection close (chunked answers are refused).
  */
 #include "ue/kmsclient.h"
