@@ -67,6 +67,7 @@ static struct gen *gen_new(const struct tkmsd_engine *e, const struct tkmsd_conf
 	struct kms_tpk_set *set;
 	struct gen *g = calloc(1, sizeof *g);
 	char kerr[512];
+	bool created = false;
 	size_t i, j;
 
 	if (!g) {
@@ -99,7 +100,7 @@ static struct gen *gen_new(const struct tkmsd_engine *e, const struct tkmsd_conf
 		g->nfs[i].intercept = cfg->nfs[i].intercept;
 	}
 	if (create_keyring)
-		set = kms_tpk_set_load_or_create(cfg->keyring, (int64_t)time(NULL), NULL, kerr,
+		set = kms_tpk_set_load_or_create(cfg->keyring, (int64_t)time(NULL), &created, kerr,
 						 sizeof kerr);
 	else
 		set = kms_tpk_set_load(cfg->keyring, kerr, sizeof kerr);
@@ -108,6 +109,9 @@ static struct gen *gen_new(const struct tkmsd_engine *e, const struct tkmsd_conf
 		gen_free(g);
 		return NULL;
 	}
+	if (created)
+		tkmsd_log(LOG_NOTICE, "key ring %s did not exist: created with one fresh key (id 1)",
+			  cfg->keyring);
 	g->keyring = kms_keyring_new(set);
 	if (!g->keyring)
 		goto oom;
