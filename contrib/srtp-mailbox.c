@@ -18,6 +18,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <unistd.h>
+
 #include <jansson.h>
 #include <srtp2/srtp.h>
 
@@ -121,14 +123,17 @@ static int record(struct keys *k, const char *out, unsigned n, const char *text)
 	FILE *f;
 	srtp_t ctx;
 	uint8_t pkt[MAX_PKT];
+	char tmp[4096];
 	unsigned i;
 	int len;
 
 	if (make_ctx(&ctx, k, 0))
 		return 1;
-	f = fopen(out, "wb");
+	/* The mailbox keeps what it stores: temp file, fsync, rename. */
+	snprintf(tmp, sizeof tmp, "%s.tmp", out);
+	f = fopen(tmp, "wb");
 	if (!f) {
-		perror(out);
+		perror(tmp);
 		srtp_dealloc(ctx);
 		return 1;
 	}
@@ -156,13 +161,15 @@ static int record(struct keys *k, const char *out, unsigned n, const char *text)
 		    fwrite(pkt, 1, (size_t)len, f) != (size_t)len) {
 			fprintf(stderr, "srtp-mailbox: packet %u: protect or write failed\n", i + 1);
 			fclose(f);
+			unlink(tmp);
 			srtp_dealloc(ctx);
 			return 1;
 		}
 	}
 	srtp_dealloc(ctx);
-	if (fclose(f)) {
+	if (fflush(f) || fsync(fileno(f)) || fclose(f) || rename(tmp, out)) {
 		perror(out);
+		unlink(tmp);
 		return 1;
 	}
 	printf("%u SRTP packets (CS %u, SSRC %08x, %s) written to %s\n", n, k->cs_id, k->ssrc,

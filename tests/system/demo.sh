@@ -43,6 +43,17 @@ for set in 128 256; do
 	256) grep -q 'AES_CM_256_HMAC_SHA1_80' "$T" || tk_fail "256-bit SRTP policy not used" ;;
 	esac
 	tk_ok "$set-bit: the message was recorded with the set's SRTP policy"
+	# The stored media: Dave's keys play it; one altered octet is refused.
+	w="$TK_TMP/w$set"
+	"$w/srtp-mailbox" play "$w/call3/dave.keys" "$w/mailbox/dave/message.srtp" >"$TK_TMP/out" 2>&1 ||
+		tk_fail "$set-bit: replay of the stored message: $(cat "$TK_TMP/out")"
+	cp "$w/mailbox/dave/message.srtp" "$TK_TMP/bad.srtp"
+	printf 'X' | dd of="$TK_TMP/bad.srtp" bs=1 seek=40 conv=notrunc 2>/dev/null
+	cmp -s "$TK_TMP/bad.srtp" "$w/mailbox/dave/message.srtp" && tk_fail "tamper did nothing"
+	"$w/srtp-mailbox" play "$w/call3/dave.keys" "$TK_TMP/bad.srtp" >"$TK_TMP/out" 2>&1 &&
+		tk_fail "$set-bit: an altered stored message was accepted"
+	grep -q 'authentication failure' "$TK_TMP/out" || tk_fail "$set-bit: tamper: $(cat "$TK_TMP/out")"
+	tk_ok "$set-bit: the stored message plays with Dave's keys; an altered packet fails SRTP authentication"
 	# No key bytes in the transcript: none of the SRTP master keys or salts.
 	n=0
 	for k in $(cat "$TK_TMP/w$set"/call*/*.keys | sed -n 's/.*"master_\(key\|salt\)": "\([0-9a-f]*\)".*/\2/p'); do
