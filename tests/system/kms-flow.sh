@@ -7,12 +7,17 @@
 # Alice derives from TRANSFER_RESP), and differ between calls. The same
 # without forking (128-bit and 256-bit sets). The audit file has one line
 # per issued and per resolved ticket with the P-15 members, the same ticket
-# fingerprint on both, and no key material.
+# fingerprint on both, and no key material. P-14: a group ticket resolved
+# by a member (keys bound to her own IMPU), and a lawful-interception
+# network function (by IMPI) resolving someone else's ticket: unforked keys,
+# audited as such.
 . "$TK_SRCDIR/tests/system/lib.sh"
 tk_init kms-flow
 UE="$TK_BUILDDIR/src/ue/tkms-ue"
 TKMSD="$TK_BUILDDIR/src/tkmsd/tkmsd"
-for p in "$UE" "$TKMSD"; do [ -x "$p" ] || tk_fail "$p not built"; done
+KC="$TK_BUILDDIR/tests/system/kms-client"
+MIKEY="$TK_BUILDDIR/src/tools/tkms-mikey"
+for p in "$UE" "$TKMSD" "$KC" "$MIKEY"; do [ -x "$p" ] || tk_fail "$p not built"; done
 K1=465b5ce8b199b49faa5f0a2ee238a6
 OPC=cd63cb71954a9f4e48a5994e37a02baf
 tk_start_bsf
@@ -24,6 +29,8 @@ cat >"$TK_TMP/kms.json" <<EOF
     "https": { "listen": "127.0.0.1:$P_HTTPS", "cert_out": "$TK_TMP/kms-cert.pem" },
     "http":  { "enabled": true, "listen": "127.0.0.1:$P_HTTP" } },
   "bsf": { "url": "$BSF_ZN_URL", "token": "$BSF_TOKEN" },
+  "groups": { "sip:team@home1.net": [ "sip:carol@home1.net", "sip:dave@home1.net" ] },
+  "network_functions": [ { "name": "li-1", "impi": "eve@home1.net", "intercept": true } ],
   "keyring": "$TK_TMP/keyring.json",
   "audit": { "path": "$TK_TMP/audit.log" },
   "replay_cache_size": 10000 }
@@ -42,10 +49,14 @@ tk_ok "key ring created 0600 at first start"
 
 ue() { _n=$1; shift; "$UE" --state "$TK_TMP/$_n.state" "$@"; }
 run() { _d=$1; shift; "$@" >"$TK_TMP/out" 2>&1 || tk_fail "$_d (exit $?): $(cat "$TK_TMP/out")"; }
-ue alice bootstrap --bsf "$BSF_UB_URL" --impi alice@home1.net --k "${K1}01" --opc "$OPC" \
-	>"$TK_TMP/boot.out" 2>&1 || tk_fail "alice bootstrap: $(cat "$TK_TMP/boot.out")"
-ue bob bootstrap --bsf "$BSF_UB_URL" --impi bob@home1.net --k "${K1}02" --opc "$OPC" \
-	>"$TK_TMP/boot.out" 2>&1 || tk_fail "bob bootstrap: $(cat "$TK_TMP/boot.out")"
+boot() {
+	ue "$1" bootstrap --bsf "$BSF_UB_URL" --impi "$1@home1.net" --k "$K1$2" --opc "$OPC" \
+		>"$TK_TMP/boot.out" 2>&1 || tk_fail "$1 bootstrap: $(cat "$TK_TMP/boot.out")"
+}
+boot alice 01
+boot bob 02
+boot carol 03
+boot eve 05
 
 # keys FILE: "cs_id key salt" per crypto session of a srtp-keys JSON file
 keys() {
@@ -94,10 +105,46 @@ tk_ok "256-bit set (PRF-HMAC-SHA-256, AES-CM-256): keys equal"
 n=$(cat "$TK_TMP"/*/a.k | cut -d' ' -f2 | sort -u | wc -l)
 tk_expect_eq "$n" "$(cat "$TK_TMP"/*/a.k | wc -l)" "every crypto session of every call has its own key"
 
+# ---- P-14: group member, network function -------------------------------------
+G="$TK_TMP/group"; mkdir -p "$G"
+run "request for the group" ue alice request --call "$G/a.call" --impu sip:alice@home1.net \
+	--to sip:team@home1.net --kms "$PSK" $KMSOPT
+run "transfer-init" ue alice transfer-init --call "$G/a.call" --out "$G/ti.mikey"
+run "carol resolve" ue carol resolve --call "$G/c.call" --in "$G/ti.mikey" \
+	--impu sip:carol@home1.net --kms "$HTTPS" $KMSOPT --json
+grep -q '"idrr": "sip:carol@home1.net"' "$TK_TMP/out" || tk_fail "group IDRr: $(cat "$TK_TMP/out")"
+run "carol transfer-resp" ue carol transfer-resp --call "$G/c.call" --out "$G/tr.mikey"
+run "alice accept" ue alice accept --call "$G/a.call" --in "$G/tr.mikey"
+run "keys" ue alice srtp-keys --call "$G/a.call" --out "$G/a.keys"
+run "keys" ue carol srtp-keys --call "$G/c.call" --out "$G/c.keys"
+keys "$G/a.keys" >"$G/a.k"; keys "$G/c.keys" >"$G/c.k"
+[ -s "$G/a.k" ] && cmp -s "$G/a.k" "$G/c.k" || tk_fail "group member keys differ"
+tail -n 1 "$TK_TMP/audit.log" | grep -q '"operation":"resolve","result":"ok","authorization":"group".*"group":"sip:team@home1.net"' ||
+	tk_fail "group audit: $(tail -n 1 "$TK_TMP/audit.log")"
+tk_ok "group ticket: carol resolves as a member of sip:team@home1.net, keys equal, audited as group"
+"$KC" --state "$TK_TMP/eve.state" --kms "$PSK" $KMSOPT --save-req "$TK_TMP/li.req" --body "$TK_TMP/li.resp" \
+	resolve --impu sip:eve@home1.net --in "$TK_TMP/psk/ti.mikey" >"$TK_TMP/out" 2>&1
+grep -q '^status=200 mikey=1' "$TK_TMP/out" || tk_fail "LI resolve: $(cat "$TK_TMP/out")"
+"$MIKEY" decode --compact --show-keys --psk "$(ue eve naf-key --naf kms.home1.net --ua 0100000006)" \
+	--init "$TK_TMP/li.req" "$TK_TMP/li.resp" >"$TK_TMP/li.dec" 2>&1 || tk_fail "LI RESOLVE_RESP: $(cat "$TK_TMP/li.dec")"
+grep -q '"mac":"ok"' "$TK_TMP/li.dec" || tk_fail "LI RESOLVE_RESP MAC: $(cat "$TK_TMP/li.dec")"
+AC=$(tr -d ' \n' <"$TK_TMP/psk/a.call")
+TGK=$(printf '%s' "$AC" | sed 's/.*"keys":\[{"key":"\([0-9a-f]*\)".*/\1/')
+FTGK=$(printf '%s' "$AC" | sed 's/.*"forked_keys":\[{"key":"\([0-9a-f]*\)".*/\1/')
+MPKI=$(printf '%s' "$AC" | sed 's/.*"mpki":{"key":"\([0-9a-f]*\)".*/\1/')
+[ ${#TGK} -ge 32 ] && [ ${#FTGK} -ge 32 ] && [ ${#MPKI} -ge 32 ] || tk_fail "alice's call state: no keys"
+grep -q "$TGK" "$TK_TMP/li.dec" && grep -q "$MPKI" "$TK_TMP/li.dec" ||
+	tk_fail "LI did not get alice's unforked TGK and MPKi: $(cat "$TK_TMP/li.dec")"
+grep -q "$FTGK" "$TK_TMP/li.dec" && tk_fail "LI got bob's forked TGK"
+grep -q '"RANDRkms\|"role":{"value":3' "$TK_TMP/li.dec" && tk_fail "LI answer carries RANDRkms: $(cat "$TK_TMP/li.dec")"
+tail -n 1 "$TK_TMP/audit.log" | grep -q '"authorization":"network-function-intercept","btid":"[^"]*","impi":"eve@home1.net".*"forked":false' ||
+	tk_fail "LI audit: $(tail -n 1 "$TK_TMP/audit.log")"
+tk_ok "lawful interception (network function by IMPI) resolves alice's ticket for bob: alice's unforked TGK and MPKi, no RANDRkms, audited"
+
 # ---- P-15 audit ---------------------------------------------------------------
 A="$TK_TMP/audit.log"
-tk_expect_eq "$(grep -c '"operation":"request","result":"ok"' "$A")" 5 "one audit line per issued ticket"
-tk_expect_eq "$(grep -c '"operation":"resolve","result":"ok"' "$A")" 5 "one audit line per resolved ticket"
+tk_expect_eq "$(grep -c '"operation":"request","result":"ok"' "$A")" 6 "one audit line per issued ticket"
+tk_expect_eq "$(grep -c '"operation":"resolve","result":"ok"' "$A")" 7 "one audit line per resolved ticket"
 line=$(grep '"operation":"resolve","result":"ok"' "$A" | head -n 1)
 for m in '"time":"20' '"authorization":"listed"' '"impi":"bob@home1.net"' '"initiator":"sip:alice@home1.net"' \
 	'"resolver":"sip:bob@home1.net"' '"key_id":1' '"ticket_fingerprint":"[0-9a-f]\{16\}"' \
@@ -108,7 +155,7 @@ tk_ok "resolve audit line: time, authorization, IMPI, identities, key id, finger
 fp_req=$(grep '"operation":"request","result":"ok"' "$A" | head -n 1 | sed 's/.*"ticket_fingerprint":"\([0-9a-f]*\)".*/\1/')
 fp_res=$(printf '%s' "$line" | sed 's/.*"ticket_fingerprint":"\([0-9a-f]*\)".*/\1/')
 tk_expect_eq "$fp_res" "$fp_req" "request and resolve of one ticket carry the same fingerprint"
-for k in $(cat "$TK_TMP"/*/a.k | cut -d' ' -f2,3); do
+for k in $(cat "$TK_TMP"/*/a.k | cut -d' ' -f2,3 | tr ' ' '\n' | sort -u); do
 	grep -qi "$k" "$A" "$TK_TMP/kms.log" && tk_fail "key material in the audit or the log"
 done
 sed 's/"key_id"//g' "$A" | grep -qi '"[a-z_]*\(key\|psk\|tgk\|mpk\|salt\)[a-z_]*"' && tk_fail "key-like member in audit: $A"
