@@ -9,7 +9,8 @@
 #   TPK key id (ticket sealed by a KMS with another key ring, made with
 #   `tkmsd keyring`) 403/0; transport B-TID other than IDRpsk 403/0 (PSK-TLS
 #   and HTTPS Digest); unknown B-TID 401 with the 3GPP-bootstrapping realm;
-#   BSF down 503 with Retry-After. The refusals are audited.
+#   replay cache full 503 with Retry-After and a MACed Error 12 (P-9: fail
+#   closed); BSF down 503 with Retry-After. The refusals are audited.
 . "$TK_SRCDIR/tests/system/lib.sh"
 tk_init kms-refuse
 UE="$TK_BUILDDIR/src/ue/tkms-ue"
@@ -33,7 +34,7 @@ cat >"$TK_TMP/kms.json" <<EOF
   "audit": { "path": "$TK_TMP/audit.log" } }
 EOF
 # A second KMS (same FQDN, same BSF) whose key ring has a key id the first
-# one does not know.
+# one does not know, and whose replay cache is tiny (16 slots in 16 shards).
 "$TKMSD" --config "$TK_TMP/kms.json" keyring create --keyring "$TK_TMP/keyring.json" >/dev/null ||
 	tk_fail "keyring create"
 "$TKMSD" keyring create --keyring "$TK_TMP/keyring2.json" >/dev/null &&
@@ -43,7 +44,8 @@ cat >"$TK_TMP/kms2.json" <<EOF
 { "listeners": { "psk": { "enabled": false }, "https": { "enabled": false },
     "http":  { "enabled": true, "listen": "127.0.0.1:$P2_HTTP" } },
   "bsf": { "url": "$BSF_ZN_URL", "token": "$BSF_TOKEN" },
-  "keyring": "$TK_TMP/keyring2.json", "audit": { "path": "$TK_TMP/audit2.log" } }
+  "keyring": "$TK_TMP/keyring2.json", "audit": { "path": "$TK_TMP/audit2.log" },
+  "replay_cache_size": 16 }
 EOF
 tk_start kms "$TKMSD" --config "$TK_TMP/kms.json"
 tk_start kms2 "$TKMSD" --config "$TK_TMP/kms2.json"
@@ -158,6 +160,16 @@ sleep 3
 kc bob "$PSK" resolve --impu sip:bob@home1.net --in "$C/ti3.mikey"
 refused "ticket resolved after its TRe" 403 0 maced bob
 logged "outside TRs..TRe (P-22)"
+
+# ---- the replay cache is full (P-9: refuse rather than forget) ---------------------
+i=0
+while [ $i -lt 40 ]; do
+	kc alice "http://127.0.0.1:$P2_HTTP" request --impu sip:alice@home1.net --to sip:bob@home1.net
+	[ "$ST" = 200 ] || break
+	i=$((i + 1))
+done
+grep -q 'retry_after=[1-9]' "$TK_TMP/kc.out" || tk_fail "replay cache full: no Retry-After: $(cat "$TK_TMP/kc.out")"
+refused "replay cache full after $i tickets" 503 12 maced alice
 
 # ---- GBA key problems -------------------------------------------------------------
 kc alice "$HTTP" --btid 'AAAAAAAAAAAAAAAAAAAAAA==@bsf.home1.net' request --impu sip:alice@home1.net \
