@@ -7,3 +7,13 @@ tests_unit_test_wire_SOURCES = tests/unit/test-wire.c tests/unit/tk_test.h
 tests_unit_test_wire_CFLAGS = $(TK_TEST_CFLAGS)
 tests_unit_test_wire_LDADD = $(TK_TEST_LIBS)
 TESTS += tests/unit/test-wire
+
+# End-to-end call scenarios and the demo (issue 5): real bsf-stub + tkmsd +
+# tkms-ue on free loopback ports (tests/system/lib.sh, call-common.sh).
+DEMO_SYSTEM_TESTS = tests/system/demo.sh tests/system/call-algs.sh tests/system/call-reuse.sh \
+	tests/system/call-expiry.sh tests/system/call-rebootstrap.sh tests/system/walkthrough.sh
+TESTS += $(DEMO_SYSTEM_TESTS)
+dist_check_SCRIPTS += $(DEMO_SYSTEM_TESTS) tests/system/call-common.sh
+
+demo: all
+	$(top_srcdir)/contrib/demo.sh $(abs_top_builddir)
