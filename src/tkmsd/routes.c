@@ -60,38 +60,39 @@ void tkmsd_reply_unavailable(struct tk_http_req *req, unsigned retry_after_s, co
 }
 
 /* The one table of P-6. Where the engine formed a MIKEY Error it is the
- * body (P-6, P-21); otherwise a short text/plain reason. */
-static void reply_verdict(const struct tkmsd_routes *r, struct tk_http_req *req,
-			  const struct tkmsd_mikey_out *o)
+ * body (P-6, P-21); otherwise a short text/plain reason. Returns the status
+ * sent, for the log. */
+static unsigned reply_verdict(const struct tkmsd_routes *r, struct tk_http_req *req,
+			      const struct tkmsd_mikey_out *o)
 {
 	const char *why = o->reason && o->reason[0] ? o->reason : NULL;
 
 	switch (o->verdict) {
 	case TKMSD_V_OK:
 		tk_http_reply(req, 200, MIKEY_TYPE, o->resp, o->resp_len);
-		break;
+		return 200;
 	case TKMSD_V_BAD_REQUEST:
 		reply_mikey_or_text(req, 400, o->resp, o->resp_len, why ? why : "bad request");
-		break;
+		return 400;
 	case TKMSD_V_BOOTSTRAP:
 		if (!add_challenge(r, req, false)) {
 			tk_http_reply_text(req, 500, "cannot build a Digest challenge");
-			break;
+			return 500;
 		}
 		reply_mikey_or_text(req, 401, o->resp, o->resp_len,
 				    why ? why : "bootstrapping required");
-		break;
+		return 401;
 	case TKMSD_V_FORBIDDEN:
 		reply_mikey_or_text(req, 403, o->resp, o->resp_len, why ? why : "forbidden");
-		break;
+		return 403;
 	case TKMSD_V_UNAVAILABLE:
 		add_retry_after(req, TKMSD_RETRY_AFTER_S);
 		reply_mikey_or_text(req, 503, o->resp, o->resp_len, why ? why : "try again later");
-		break;
+		return 503;
 	case TKMSD_V_INTERNAL:
 	default:
 		reply_mikey_or_text(req, 500, o->resp, o->resp_len, "internal error");
-		break;
+		return 500;
 	}
 }
 
@@ -154,6 +155,7 @@ static void route_mikey(const struct tkmsd_routes *r, struct tk_http_req *req)
 	uint8_t *resp;
 	const uint8_t *body;
 	size_t len;
+	unsigned status;
 
 	if (strcmp(tk_http_method(req), "POST") != 0) {
 		tk_http_add_header(req, "Allow", "POST");
@@ -218,12 +220,13 @@ static void route_mikey(const struct tkmsd_routes *r, struct tk_http_req *req)
 		out.verdict = TKMSD_V_INTERNAL;
 		out.resp_len = 0;
 	}
-	reply_verdict(r, req, &out);
+	status = reply_verdict(r, req, &out);
 	tkmsd_log(out.verdict == TKMSD_V_OK ? LOG_DEBUG : LOG_INFO,
-		  "%s %s POST /mikey (%zu octets, %s%s): verdict %d %s", tk_http_listener(req),
+		  "%s %s POST /mikey (%zu octets, %s%s): %u %s", tk_http_listener(req),
 		  tk_http_peer(req), len, tid.kind == TKMSD_TID_NONE ? "no transport identity" :
 		  tid.kind == TKMSD_TID_CLIENT_CERT ? "client certificate " : "B-TID ",
-		  tid.value ? tid.value : "", (int)out.verdict, out.reason ? out.reason : "");
+		  tid.value ? tid.value : "", status,
+		  out.reason ? out.reason : "");
 	tk_wipe(resp, RESP_MAX);
 	free(resp);
 }
