@@ -4,7 +4,8 @@
 #    printed; SIGHUP rotates a running tkmsd onto the new current key while
 #    tickets sealed under the old key still resolve; a key ring with unsafe
 #    permissions on SIGHUP is refused with a log line and the running engine
-#    keeps working;
+#    keeps working; a policy change applies at SIGHUP, a listener change is
+#    reported as waiting for a restart;
 #  - openssl s_client -psk (PSK-TLS 1.2 and 1.3) and gnutls-cli
 #    --pskusername/--pskkey with a key from `tkms-ue naf-key` carry a real
 #    REQUEST_INIT_PSK and get REQUEST_RESP;
@@ -95,6 +96,26 @@ run "request after the refused reload" ue alice request --call "$C/a3.call" --im
 	--to sip:bob@home1.net --kms "$PSK" $KMSOPT
 tail -n 1 "$TK_TMP/audit.log" | grep -q '"key_id":2' || tk_fail "engine after refused reload"
 tk_ok "the running engine keeps serving after a refused reload"
+# A policy change applies at SIGHUP; a listener change waits for a restart.
+sed -e 's|"keyring": "'"$KR"'"|"policy": { "default_lifetime": 600 }, "keyring": "'"$KR"'"|' \
+	"$TK_TMP/kms.json" >"$TK_TMP/kms.new"
+sed -i 's|"http":  { "enabled": true, "listen": "127.0.0.1:'"$P_HTTP"'" }|"http":  { "enabled": true, "listen": "127.0.0.1:1" }|' "$TK_TMP/kms.new"
+grep -q '"default_lifetime": 600' "$TK_TMP/kms.new" && grep -q '127.0.0.1:1"' "$TK_TMP/kms.new" ||
+	tk_fail "config edit: $(cat "$TK_TMP/kms.new")"
+cp "$TK_TMP/kms.new" "$TK_TMP/kms.json"
+n0=$(grep -c 'reloaded: ticket engine' "$TK_TMP/kms.log")
+kill -HUP "$(tk__pid kms)"
+i=0; until [ "$(grep -c 'reloaded: ticket engine' "$TK_TMP/kms.log")" -gt "$n0" ]; do
+	i=$((i + 1)); [ $i -lt 50 ] || tk_fail "reload not logged: $(tail -n 3 "$TK_TMP/kms.log")"; sleep 0.1; done
+grep -q 'SIGHUP: "listeners" changed; it takes effect at the next restart' "$TK_TMP/kms.log" ||
+	tk_fail "listener change not reported: $(tail -n 3 "$TK_TMP/kms.log")"
+tk_ok "SIGHUP: a listener change is reported as needing a restart"
+run "ticket under the new policy" ue alice request --call "$C/a4.call" --impu sip:alice@home1.net \
+	--to sip:bob@home1.net --kms "$PSK" $KMSOPT
+l=$(tail -n 1 "$TK_TMP/audit.log")
+vf=$(printf '%s' "$l" | sed 's/.*"valid_from":"\([^"]*\)".*/\1/'); vt=$(printf '%s' "$l" | sed 's/.*"valid_to":"\([^"]*\)".*/\1/')
+tk_expect_eq "$(( $(date -d "$vt" +%s) - $(date -d "$vf" +%s) ))" 600 "policy.default_lifetime 600 applies after SIGHUP"
+tk_expect_eq "$(curl -s -o /dev/null -w '%{http_code}' "$HTTP/healthz")" 200 "the running listener stays until a restart"
 "$TKMSD" keyring make-current 1 --keyring "$KR" >"$TK_TMP/out" 2>&1 || tk_fail "make-current: $(cat "$TK_TMP/out")"
 grep -q '^1	.*	current$' "$TK_TMP/out" || tk_fail "make-current: $(cat "$TK_TMP/out")"
 "$TKMSD" keyring retire --keyring "$KR" >"$TK_TMP/out" 2>&1 || tk_fail "retire: $(cat "$TK_TMP/out")"
