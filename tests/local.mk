@@ -17,3 +17,7 @@ dist_check_SCRIPTS += $(DEMO_SYSTEM_TESTS) tests/system/call-common.sh
 
 demo: all
 	$(top_srcdir)/contrib/demo.sh $(abs_top_builddir)
+
+# ---- helper "scale" (issue 6 items 5, 6): key rotation and scale-out ----
+TESTS += tests/system/kms-rotate.sh
+dist_check_SCRIPTS += tests/system/kms-rotate.sh

@@ -268,6 +268,54 @@ struct kms_tpk_set *kms_tpk_set_rotate(const struct kms_tpk_set *s, int64_t now,
 	return c;
 }
 
+struct kms_tpk_set *kms_tpk_set_cap(const struct kms_tpk_set *s, uint32_t id,
+				    int64_t not_after, char *err, size_t errlen)
+{
+	struct kms_tpk_set *c;
+
+	if (!by_id(s, id)) {
+		fail(err, errlen, "no key with id %u", id);
+		return NULL;
+	}
+	c = set_copy(s, 0);
+	if (!c) {
+		fail(err, errlen, "out of memory");
+		return NULL;
+	}
+	for (size_t i = 0; i < c->n; i++)
+		if (c->keys[i].id == id && c->keys[i].not_after > not_after)
+			c->keys[i].not_after = not_after > c->keys[i].created ?
+					       not_after : c->keys[i].created + 1;
+	return c;
+}
+
+struct kms_tpk_set *kms_tpk_set_remove(const struct kms_tpk_set *s, uint32_t id,
+				       char *err, size_t errlen)
+{
+	struct kms_tpk_set *c;
+	size_t j = 0;
+
+	if (!by_id(s, id)) {
+		fail(err, errlen, "no key with id %u", id);
+		return NULL;
+	}
+	if (id == s->current) {
+		fail(err, errlen, "key %u is the current key; make another key current first", id);
+		return NULL;
+	}
+	c = set_copy(s, 0);
+	if (!c) {
+		fail(err, errlen, "out of memory");
+		return NULL;
+	}
+	for (size_t i = 0; i < s->n; i++)
+		if (s->keys[i].id != id)
+			c->keys[j++] = s->keys[i];
+	tk_wipe(c->keys + j, (s->n - j) * sizeof c->keys[0]);
+	c->n = j;
+	return c;
+}
+
 /* ---- loading ---- */
 
 /* Overwrite the "key" strings inside the parsed document before it is

@@ -86,6 +86,16 @@ struct kms_tpk_set *kms_tpk_set_rotate(const struct kms_tpk_set *s, int64_t now,
 				       int64_t old_not_after, uint32_t *new_id,
 				       char *err, size_t errlen);
 
+/* Give key id not_after = min(its not_after, not_after): used when a key
+ * stops being current, so that it opens its tickets exactly as long as they
+ * can be valid and `retire` can then remove it. */
+struct kms_tpk_set *kms_tpk_set_cap(const struct kms_tpk_set *s, uint32_t id,
+				    int64_t not_after, char *err, size_t errlen);
+/* Remove key id now, whatever its not_after (the operator's forced retire;
+ * tickets it sealed are refused from then on). The current key is refused. */
+struct kms_tpk_set *kms_tpk_set_remove(const struct kms_tpk_set *s, uint32_t id,
+				       char *err, size_t errlen);
+
 /* Lookups. The pointers live as long as the set. */
 const struct kms_tpk *kms_tpk_set_current(const struct kms_tpk_set *s);
 /* The key with that id, or NULL when unknown or when its not_after <= now. */

@@ -37,7 +37,7 @@ static void usage(FILE *f)
 	fprintf(f,
 		"usage: tkmsd [--config FILE] [--check-config] [--print-config]\n"
 		"             [--pid-file FILE] [-v]\n"
-		"       tkmsd [--config FILE] keyring create|add|make-current ID|list|retire\n"
+		"       tkmsd [--config FILE] keyring create|add|make-current ID|list|retire [ID]\n"
 		"             [--keyring FILE]   (tkmsd keyring --help)\n"
 		"  --config FILE    JSON configuration (default: embedded lab defaults:\n"
 		"                   PSK-TLS on 127.0.0.1:8443, HTTPS on 127.0.0.1:8444 with an\n"
@@ -255,7 +255,8 @@ int main(int argc, char **argv)
 			fprintf(stderr, "%s\n", err);
 			return 1;
 		}
-		rc = tkmsd_keyring_cmd(argc - optind, argv + optind, cfg.keyring);
+		rc = tkmsd_keyring_cmd(argc - optind, argv + optind, cfg.keyring,
+				       cfg.policy.max_lifetime, cfg.policy.clock_skew);
 		tkmsd_config_free(&cfg);
 		return rc;
 	}

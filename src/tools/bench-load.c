@@ -43,6 +43,8 @@ struct conn {
 	uint64_t t0, deadline;     /* ns, CLOCK_MONOTONIC */
 	struct ue_call *call;
 	struct ue_request_opts ro;
+	uint8_t chain_tinit[UE_MAX_MSG]; /* CHAIN: TRANSFER_INIT of our last ticket */
+	size_t chain_tinit_len;          /* 0: none, request next */
 	uint8_t msg[UE_MAX_MSG];
 	char out[UE_MAX_MSG + 512];
 	size_t out_len, out_off;
@@ -71,6 +73,11 @@ static const char *const fail_names[BF_N] = {
 const char *bench_fail_name(int kind)
 {
 	return kind >= 0 && kind < BF_N ? fail_names[kind] : "?";
+}
+
+int bench_fail_is_transport(int kind)
+{
+	return kind == BF_CONNECT || kind == BF_TLS || kind == BF_IO || kind == BF_TIMEOUT;
 }
 
 static uint64_t now_ns(void)
@@ -145,8 +152,12 @@ static int build(struct thr *t, struct conn *c)
 	size_t mlen = 0;
 	int rc, h;
 
-	if (c->op == BENCH_OP_REQUEST)
+	if (c->op == BENCH_OP_REQUEST) {
+		c->chain_tinit_len = 0;
 		rc = ue_request_build(c->call, &c->ro, &c->u->cred, c->msg, sizeof c->msg, &mlen, &e);
+	} else if (cfg->mix == BENCH_MIX_CHAIN)
+		rc = ue_resolve_begin(c->call, c->u->impu, cfg->fqdn, &c->u->cred, c->chain_tinit,
+				      c->chain_tinit_len, c->msg, sizeof c->msg, &mlen, &e);
 	else
 		rc = ue_resolve_begin(c->call, c->u->impu, cfg->fqdn, &c->u->cred, c->u->tinit,
 				      c->u->tinit_len, c->msg, sizeof c->msg, &mlen, &e);
@@ -393,6 +404,14 @@ static void finish(struct thr *t, struct conn *c)
 		rc = ue_request_finish(c->call, &c->ro, &c->u->cred, body, c->body_len, &e);
 	else
 		rc = ue_resolve_finish(c->call, &c->u->cred, body, c->body_len, &e);
+	if (rc == UE_OK && c->op == BENCH_OP_REQUEST && t->cfg->mix == BENCH_MIX_CHAIN) {
+		struct ue_transfer_opts to = { .to = c->u->impu };
+
+		rc = ue_transfer_init(c->call, &to, c->chain_tinit, sizeof c->chain_tinit,
+				      &c->chain_tinit_len, &e);
+		if (rc != UE_OK)
+			c->chain_tinit_len = 0;
+	}
 	if (rc == UE_OK) {
 		st->ok++;
 		__atomic_fetch_add(&st->progress, 1, __ATOMIC_RELAXED);
@@ -405,6 +424,9 @@ static void next_op(struct thr *t, struct conn *c)
 {
 	if (t->cfg->mix == BENCH_MIX_BOTH)
 		c->op = c->op == BENCH_OP_REQUEST ? BENCH_OP_RESOLVE : BENCH_OP_REQUEST;
+	else if (t->cfg->mix == BENCH_MIX_CHAIN)
+		c->op = c->op == BENCH_OP_REQUEST && c->chain_tinit_len ? BENCH_OP_RESOLVE :
+			BENCH_OP_REQUEST;
 }
 
 /* Advance c as far as it goes without blocking. */
@@ -579,6 +601,8 @@ static int conns_init(struct thr *t)
 		c->ro.kms = cfg->fqdn;
 		c->ro.peers[0] = c->peer;
 		c->ro.npeers = 1;
+		if (cfg->mix == BENCH_MIX_CHAIN)
+			c->ro.peers[c->ro.npeers++] = c->u->impu;
 		c->ro.algset = cfg->algset;
 	}
 	return 0;

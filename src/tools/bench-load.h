@@ -20,7 +20,11 @@
 #include "tools/bench-hist.h"
 #include "ue/call.h"
 
-enum bench_mix { BENCH_MIX_REQUEST, BENCH_MIX_RESOLVE, BENCH_MIX_BOTH };
+/* CHAIN: each connection asks for a ticket (IDRr: the next user and itself),
+ * then resolves that fresh ticket itself, and so on: tickets issued during
+ * the run (under whichever key is current, by whichever KMS instance) are
+ * resolved moments later. */
+enum bench_mix { BENCH_MIX_REQUEST, BENCH_MIX_RESOLVE, BENCH_MIX_BOTH, BENCH_MIX_CHAIN };
 enum bench_op { BENCH_OP_REQUEST, BENCH_OP_RESOLVE };
 
 /* Failure kinds, counted separately. */
@@ -29,6 +33,7 @@ enum bench_fail {
 	BF_TLS,           /* handshake failed or negotiated another suite */
 	BF_IO,            /* send / receive error, connection closed mid-exchange */
 	BF_TIMEOUT,       /* no complete answer within --timeout */
+	/* kinds above: the connection broke (bench_fail_is_transport) */
 	BF_HTTP,          /* answer is not well-formed HTTP/1.1 */
 	BF_STATUS,        /* HTTP status other than 200 */
 	BF_CTYPE,         /* 200 without Content-Type application/mikey */
@@ -44,6 +49,9 @@ enum bench_fail {
 };
 
 const char *bench_fail_name(int kind);
+/* connect, tls, io, timeout: no answer came (a KMS instance went away); the
+ * others are answers that were wrong. */
+int bench_fail_is_transport(int kind);
 
 /* One bootstrapped subscriber. */
 struct bench_user {

@@ -15,6 +15,7 @@
 #include <getopt.h>
 #include <jansson.h>
 #include <netdb.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -42,7 +43,9 @@ static const char usage[] =
 	"                       tls13 (TLS 1.3 psk_ke), tls13-ecdhe (TLS 1.3 psk_dhe_ke)\n"
 	"  --identity bare|prefixed  PSK identity B-TID or 3GPP-bootstrapping.B-TID (default bare)\n"
 	"  --new-connection     a new connection (and TLS handshake) per exchange\n"
-	"  --mix request|resolve|both   what to send (default request)\n"
+	"  --mix request|resolve|both|chain   what to send (default request); chain: each\n"
+	"                       connection requests a ticket and then resolves it, so tickets\n"
+	"                       issued during the run are resolved (key rotation, scale-out)\n"
 	"  --algs 128|256       MIKEY algorithm set (P-8), default 128\n"
 	"  --threads N          load threads (default 2)\n"
 	"  --connections N      connections in total, spread over the threads (default 32)\n"
@@ -57,6 +60,8 @@ static const char usage[] =
 	"  --sample S           every S seconds print the exchanges so far, the rate since the\n"
 	"                       last line and the server's VmRSS\n"
 	"  -v                   print setup steps\n"
+	"SIGTERM or SIGINT ends the run early as --seconds would (exchanges in flight\n"
+	"finish, the results are printed).\n"
 	"example: tkms-bench --kms 127.0.0.1:8443 --bsf http://127.0.0.1:8080 --seconds 10\n";
 
 /* Demo subscribers of bsf-stub (contracts.md A): Milenage test set 1 K with
@@ -71,6 +76,13 @@ struct sub {
 };
 
 static int verbose;
+static volatile sig_atomic_t stop_signal;
+
+static void on_stop_signal(int sig)
+{
+	(void)sig;
+	stop_signal = 1;
+}
 
 #define die(...) do { fprintf(stderr, "tkms-bench: " __VA_ARGS__); fputc('\n', stderr); exit(2); } while (0)
 
@@ -412,7 +424,7 @@ static void run_wait(struct bench_cfg *cfg, struct bench_thread *th, double seco
 			fin += (unsigned)__atomic_load_n(&th[i].finished, __ATOMIC_ACQUIRE);
 		if (fin == cfg->threads)
 			return;
-		if (seconds > 0 && now - t0 >= seconds)
+		if ((seconds > 0 && now - t0 >= seconds) || stop_signal)
 			__atomic_store_n(&cfg->stop, 1, __ATOMIC_RELAXED);
 		if (sample > 0 && now - t0 >= next) {
 			uint64_t p = 0;
@@ -493,7 +505,7 @@ int main(int argc, char **argv)
 	struct bench_stats tot;
 	long pid = -1, rss0 = -1, rss1 = -1;
 	double cpu0 = -1, cpu1 = -1, t0, t1, self0, self1;
-	uint64_t done, failed = 0;
+	uint64_t done, failed = 0, failed_transport = 0;
 	int opt, k;
 
 	memset(&cfg, 0, sizeof cfg);
@@ -546,8 +558,10 @@ int main(int argc, char **argv)
 		cfg.mix = BENCH_MIX_RESOLVE;
 	else if (!strcmp(mix, "both"))
 		cfg.mix = BENCH_MIX_BOTH;
+	else if (!strcmp(mix, "chain"))
+		cfg.mix = BENCH_MIX_CHAIN;
 	else
-		die("--mix request|resolve|both");
+		die("--mix request|resolve|both|chain");
 	if (cfg.threads > cfg.connections)
 		cfg.threads = cfg.connections;
 	if (count) {
@@ -588,7 +602,8 @@ int main(int argc, char **argv)
 	for (i = 0; i < nusers; i++)
 		user_setup(&cfg.users[i], &sv[i], bsf, cfg.fqdn, cfg.suite, prefixed, cfg.tls,
 			   &states[i]);
-	if (cfg.mix != BENCH_MIX_REQUEST && tickets_setup(&cfg, states, kms))
+	if ((cfg.mix == BENCH_MIX_RESOLVE || cfg.mix == BENCH_MIX_BOTH) &&
+	    tickets_setup(&cfg, states, kms))
 		die("could not get the tickets to resolve");
 	for (i = 0; i < nusers; i++)
 		ue_state_wipe(&states[i]);
@@ -612,6 +627,8 @@ int main(int argc, char **argv)
 		if (cpu0 < 0 || rss0 < 0)
 			die("server pid %ld: cannot read /proc/%ld", pid, pid);
 	}
+	signal(SIGTERM, on_stop_signal);
+	signal(SIGINT, on_stop_signal);
 	self0 = self_cpu_s();
 	t0 = mono_s();
 	for (i = 0; i < cfg.threads; i++) {
@@ -646,8 +663,11 @@ int main(int argc, char **argv)
 	}
 	loadavg(la1, sizeof la1);
 
-	for (k = 0; k < BF_N; k++)
+	for (k = 0; k < BF_N; k++) {
 		failed += tot.fail[k];
+		if (bench_fail_is_transport(k))
+			failed_transport += tot.fail[k];
+	}
 	done = tot.ok + failed;
 	printf("exchanges: %llu in %.2f s = %.0f/s (verified %llu, failed %llu)\n",
 	       (unsigned long long)done, t1 - t0, (double)done / (t1 - t0),
@@ -671,6 +691,11 @@ int main(int argc, char **argv)
 		if (tot.fail[k])
 			printf("failures %s: %llu (first: %s)\n", bench_fail_name(k),
 			       (unsigned long long)tot.fail[k], tot.first[k]);
+	if (failed)
+		printf("failures by class: transport %llu (connect, tls, io, timeout: no answer), "
+		       "answers %llu (an answer came and was wrong)\n",
+		       (unsigned long long)failed_transport,
+		       (unsigned long long)(failed - failed_transport));
 	if (pid > 0 && cpu1 >= 0)
 		printf("server pid %ld: cpu %.2f s = %.1f us/exchange; VmRSS start %ld kB, end %ld kB\n",
 		       pid, (cpu1 - cpu0) / 1e6, done ? (cpu1 - cpu0) / (double)done : 0.0, rss0, rss1);
@@ -679,13 +704,15 @@ int main(int argc, char **argv)
 	printf("load average: start %s, end %s (%ld cpus online)\n", la0, la1,
 	       sysconf(_SC_NPROCESSORS_ONLN));
 	printf("result: exchanges=%llu failed=%llu rate=%.0f p50_us=%llu p99_us=%llu p999_us=%llu "
-	       "max_us=%llu server_cpu_us=%.1f rss_start_kb=%ld rss_end_kb=%ld\n",
+	       "max_us=%llu server_cpu_us=%.1f rss_start_kb=%ld rss_end_kb=%ld "
+	       "transport_failed=%llu answer_failed=%llu\n",
 	       (unsigned long long)done, (unsigned long long)failed, (double)done / (t1 - t0),
 	       (unsigned long long)bench_hist_quantile(&tot.hist, 0.50),
 	       (unsigned long long)bench_hist_quantile(&tot.hist, 0.99),
 	       (unsigned long long)bench_hist_quantile(&tot.hist, 0.999),
 	       (unsigned long long)tot.hist.max_us,
-	       pid > 0 && done ? (cpu1 - cpu0) / (double)done : -1.0, rss0, rss1);
+	       pid > 0 && done ? (cpu1 - cpu0) / (double)done : -1.0, rss0, rss1,
+	       (unsigned long long)failed_transport, (unsigned long long)(failed - failed_transport));
 
 	for (i = 0; i < nusers; i++) {
 		tk_wipe(&cfg.users[i].cred, sizeof cfg.users[i].cred);

@@ -204,6 +204,45 @@ static void test_rotate_retire(void)
 	kms_tpk_set_unref(t);
 }
 
+/* A key that stops being current is capped (never extended); a forced
+ * retire removes one non-current key and wipes nothing else. */
+static void test_cap_remove(void)
+{
+	char err[256] = "";
+	struct kms_tpk_set *s, *a, *c, *d, *r;
+	uint32_t id = 0;
+
+	s = kms_tpk_set_generate(NOW, err, sizeof err);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(s);
+	a = kms_tpk_set_add(s, NOW, KMS_NO_EXPIRY, true, &id, err, sizeof err);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(a);
+	c = kms_tpk_set_cap(a, 1, NOW + 100, err, sizeof err);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(c);
+	CU_ASSERT_EQUAL(kms_tpk_set_find(c, 1, NOW)->not_after, NOW + 100);
+	CU_ASSERT_EQUAL(kms_tpk_set_find(a, 1, NOW)->not_after, KMS_NO_EXPIRY); /* input kept */
+	d = kms_tpk_set_cap(c, 1, NOW + 500, err, sizeof err);	/* later: no change */
+	CU_ASSERT_PTR_NOT_NULL_FATAL(d);
+	CU_ASSERT_EQUAL(kms_tpk_set_find(d, 1, NOW)->not_after, NOW + 100);
+	kms_tpk_set_unref(d);
+	CU_ASSERT_PTR_NULL(kms_tpk_set_cap(c, 9, NOW, err, sizeof err));
+	CU_ASSERT_PTR_NOT_NULL(strstr(err, "no key with id 9"));
+
+	CU_ASSERT_PTR_NULL(kms_tpk_set_remove(c, 2, err, sizeof err));	/* current */
+	CU_ASSERT_PTR_NOT_NULL(strstr(err, "current"));
+	CU_ASSERT_PTR_NULL(kms_tpk_set_remove(c, 7, err, sizeof err));
+	r = kms_tpk_set_remove(c, 1, err, sizeof err);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(r);
+	CU_ASSERT_EQUAL(kms_tpk_set_count(r), 1);
+	CU_ASSERT_PTR_NULL(kms_tpk_set_find(r, 1, NOW));
+	CU_ASSERT_EQUAL(kms_tpk_set_current(r)->id, 2);
+	CU_ASSERT_EQUAL(memcmp(kms_tpk_set_current(r)->key, kms_tpk_set_current(c)->key,
+			       KMS_TPK_LEN), 0);
+	kms_tpk_set_unref(r);
+	kms_tpk_set_unref(c);
+	kms_tpk_set_unref(a);
+	kms_tpk_set_unref(s);
+}
+
 static void test_loose_permissions_refused(void)
 {
 	const char *p = tpath("perm.json");
@@ -419,6 +458,7 @@ int main(void)
 	static const struct tk_test tests[] = {
 		TK_TEST(test_create_load_save),
 		TK_TEST(test_rotate_retire),
+		TK_TEST(test_cap_remove),
 		TK_TEST(test_loose_permissions_refused),
 		TK_TEST(test_malformed_files_refused),
 		TK_TEST(test_list_shows_no_key),
