@@ -40,4 +40,10 @@ src_tools_tkms_bench_CFLAGS = $(AM_CFLAGS) $(GNUTLS_CFLAGS) $(JANSSON_CFLAGS) $(
 src_tools_tkms_bench_LDADD = $(TK_UECALL_LIBS) $(TK_UE_LIBS)
 TESTS += tests/system/tkms-bench.sh
 dist_check_SCRIPTS += tests/system/tkms-bench.sh
+check_PROGRAMS += tests/unit/test-bench-hist
+TESTS += tests/unit/test-bench-hist
+tests_unit_test_bench_hist_SOURCES = tests/unit/test-bench-hist.c tests/unit/tk_test.h \
+	src/tools/bench-hist.c src/tools/bench-hist.h
+tests_unit_test_bench_hist_CFLAGS = $(TK_TEST_CFLAGS)
+tests_unit_test_bench_hist_LDADD = $(TK_TEST_LIBS)
 # -- end bench
