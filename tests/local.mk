@@ -21,3 +21,5 @@ demo: all
 # ---- helper "scale" (issue 6 items 5, 6): key rotation and scale-out ----
 TESTS += tests/system/kms-rotate.sh
 dist_check_SCRIPTS += tests/system/kms-rotate.sh
+TESTS += tests/system/kms-scaleout.sh
+dist_check_SCRIPTS += tests/system/kms-scaleout.sh
