@@ -43,7 +43,8 @@
  *   network_functions            [{"name", "impi" | "cert_subject",
  *                                "intercept": bool}] may resolve any ticket
  *                                (P-14). []
- *   keyring                      Ticket Protection Key file (P-10).
+ *   keyring                      Ticket Protection Key file (P-10), created
+ *                                at the first start; `tkmsd keyring`.
  *                                "./tkms-keyring.json"
  *   replay_cache_size            entries of the replay cache (P-9). 1000000
  *   limits.connections           simultaneous connections per listener. 1024
@@ -54,6 +55,11 @@
  *   log.syslog                   syslog instead of stderr. false
  *   audit.path                   P-15 audit lines: a file or "stderr". "stderr"
  *   pid_file                     written at start, removed at exit. null
+ *
+ * SIGHUP (tkmsd.c, engine_glue.c): policy, groups, network_functions,
+ * keyring and log.level apply at once; fqdn needs a restart (refused);
+ * listeners, bsf, limits, audit, pid_file, replay_cache_size, log.syslog
+ * wait for the next restart.
  */
 #include <ctype.h>
 #include <errno.h>
