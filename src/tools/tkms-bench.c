@@ -51,8 +51,9 @@ static const char usage[] =
 	"  --connections N      connections in total, spread over the threads (default 32)\n"
 	"  --seconds S          run time (default 10) | --count N  exchanges in total\n"
 	"  --users N            first N demo subscribers alice..eve (1..5, default 5)\n"
-	"  --subscribers FILE   bsf-stub subscribers file instead of the demo set (impi, k,\n"
-	"                       opc, first guss uid as IMPU); --users N takes the first N\n"
+	"  --subscribers FILE   bsf-stub subscribers file (or configuration with\n"
+	"                       subscriber_list) instead of the demo set (impi, k, opc, first\n"
+	"                       guss uid as IMPU); --users N takes the first N\n"
 	"  --server-pid PID|auto  tkmsd to watch (CPU, RSS); auto: --pid-file, else the one\n"
 	"                       process named tkmsd\n"
 	"  --pid-file FILE      tkmsd pid file (implies --server-pid auto)\n"
@@ -60,6 +61,8 @@ static const char usage[] =
 	"  --sample S           every S seconds print the exchanges so far, the rate since the\n"
 	"                       last line and the server's VmRSS\n"
 	"  -v                   print setup steps\n"
+	"exit status: 0 every exchange verified, 1 some failed (or none made), 2 usage or\n"
+	"setup error (bootstrap, tickets to resolve).\n"
 	"SIGTERM or SIGINT ends the run early as --seconds would (exchanges in flight\n"
 	"finish, the results are printed).\n"
 	"example: tkms-bench --kms 127.0.0.1:8443 --bsf http://127.0.0.1:8080 --seconds 10\n";
@@ -94,9 +97,13 @@ static int load_subscribers(const char *path, struct sub *s, unsigned cap, unsig
 
 	if (!root)
 		die("%s: %s (line %d)", path, je.text, je.line);
+	/* a bsf-stub subscribers file, or a bsf-stub configuration with an
+	 * inline list (as bsf-stub --print-config shows it) */
 	arr = json_object_get(root, "subscribers");
 	if (!json_is_array(arr))
-		die("%s: no \"subscribers\" array", path);
+		arr = json_object_get(root, "subscriber_list");
+	if (!json_is_array(arr))
+		die("%s: no \"subscribers\" (or \"subscriber_list\") array", path);
 	*n = 0;
 	json_array_foreach(arr, i, o) {
 		const char *impi = json_string_value(json_object_get(o, "impi"));

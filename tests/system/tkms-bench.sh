@@ -12,7 +12,23 @@ TKMSD="$TK_BUILDDIR/src/tkmsd/tkmsd"
 BENCH="$TK_BUILDDIR/src/tools/tkms-bench"
 [ -x "$TKMSD" ] || tk_fail "$TKMSD not built"
 [ -x "$BENCH" ] || tk_fail "$BENCH not built"
-tk_start_bsf
+# bsf-stub with the five demo subscribers (same keys as its embedded set,
+# which tkms-bench knows) and three more, for --subscribers / --users 8.
+subs() {
+	printf '{ "subscribers": [\n'
+	i=1
+	for n in alice bob carol dave eve frank grace heidi; do
+		[ $i -gt 1 ] && printf ',\n'
+		printf '{ "impi": "%s@home1.net", "k": "465b5ce8b199b49faa5f0a2ee238a6%02x",' $n $i
+		printf ' "opc": "cd63cb71954a9f4e48a5994e37a02baf", "amf": "8000", "sqn": "000000000020",'
+		printf ' "guss": { "uiccType": "GBA", "lifeTime": 3600, "uss": [ { "id": "1", "type": 0,'
+		printf ' "gsid": "0", "nafGroup": null, "uids": [ "sip:%s@home1.net" ], "flags": [] } ] } }' $n
+		i=$((i + 1))
+	done
+	printf '\n] }\n'
+}
+subs >"$TK_TMP/subs.json"
+tk_start_bsf --subscribers "$TK_TMP/subs.json"
 
 P_PSK=$(tk_free_port); P_HTTP=$(tk_free_port)
 cat >"$TK_TMP/kms.json" <<EOF
@@ -92,6 +108,13 @@ bench_ok plain "plain HTTP keep-alive, both" \
 	--kms "127.0.0.1:$P_HTTP" --plain --seconds 2 --mix both
 bench_ok chain "PSK-TLS keep-alive, chain (each ticket resolved right after issue)" \
 	--kms "127.0.0.1:$P_PSK" --seconds 2 --mix chain
+bench_ok users8 "8 subscribers from --subscribers, both" \
+	--kms "127.0.0.1:$P_PSK" --seconds 2 --mix both --subscribers "$TK_TMP/subs.json" --users 8 \
+	--connections 8 -v
+[ "$(grep -c 'bootstrapped, B-TID' "$TK_TMP/users8.out")" -eq 8 ] ||
+	tk_fail "8 subscribers not bootstrapped: $(head -n 12 "$TK_TMP/users8.out")"
+grep -q 'heidi@home1.net bootstrapped' "$TK_TMP/users8.out" || tk_fail "heidi not bootstrapped"
+tk_ok "--subscribers --users 8: eight B-TIDs"
 bench_ok count "--count 300" --kms "127.0.0.1:$P_PSK" --count 300 --connections 3
 tk_expect_eq "$(field exchanges)" 300 "--count 300 sends exactly 300"
 
@@ -109,4 +132,7 @@ bench noserver --kms "127.0.0.1:$(tk_free_port)" --plain --count 5
 tk_expect_eq "$RC" 1 "no KMS listening: exit 1"
 grep -q '^failures connect: 5 ' "$TK_TMP/noserver.out" || tk_fail "connect failures: $(cat "$TK_TMP/noserver.out")"
 tk_ok "no KMS listening: connect failures counted"
+bench badmix --kms "127.0.0.1:$P_PSK" --mix sideways
+tk_expect_eq "$RC" 2 "unknown --mix: usage error, exit 2"
+grep -q -- '--mix request|resolve|both' "$TK_TMP/badmix.out" || tk_fail "no usage message"
 tk_done
