@@ -76,3 +76,12 @@ fuzz-mikey-corpus: src/mikey/libmikey.a src/util/libtkutil.a
 		-o tests/fuzz/gen-mikey-corpus
 	tests/fuzz/gen-mikey-corpus $(top_srcdir)/tests/fuzz/corpus/mikey
 # -- end codec
+
+# -- PK variants of mprotect (helper creds): SIGN, PKE, env_key key sets
+check_PROGRAMS += tests/unit/test-mpk
+tests_unit_test_mpk_SOURCES = tests/unit/test-mpk.c tests/unit/codec-samples.h \
+	tests/unit/tk_test.h
+tests_unit_test_mpk_CFLAGS = $(TK_TEST_CFLAGS)
+tests_unit_test_mpk_LDADD = src/mikey/libmikey.a $(TK_TEST_LIBS)
+TESTS += tests/unit/test-mpk
+# -- end PK variants

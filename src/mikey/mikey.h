@@ -235,6 +235,8 @@ enum mk_codec_err {
 	MK_ERR_BAD_ARG,             /* builder / API misuse */
 	MK_ERR_MAC,                 /* MAC / ticket MAC verification failed */
 	MK_ERR_UNKNOWN_KEY,         /* ticket: unknown TPK key id */
+	MK_ERR_SIGN,                /* SIGN verification failed (PK variants) */
+	MK_ERR_PKE,                 /* PKE: env_key cannot be decrypted */
 	MK_ERR_CODEC_END
 };
 

@@ -6,6 +6,10 @@
  */
 #include <string.h>
 
+#include <gnutls/gnutls.h>
+#include <gnutls/abstract.h>
+#include <nettle/sha2.h>
+
 #include "mikey/mprotect.h"
 #include "mikey/payload.h"
 #include "util/secret.h"
@@ -18,6 +22,11 @@ static bool is_initial(uint8_t dt)
 	return dt == MK_DT_REQUEST_INIT_PSK || dt == MK_DT_REQUEST_INIT_PK ||
 	       dt == MK_DT_TRANSFER_INIT || dt == MK_DT_RESOLVE_INIT_PSK ||
 	       dt == MK_DT_RESOLVE_INIT_PK;
+}
+
+static bool is_pk(uint8_t dt)
+{
+	return dt == MK_DT_REQUEST_INIT_PK || dt == MK_DT_RESOLVE_INIT_PK;
 }
 
 static const struct mk_randr *randr(const struct mk_msg *m, unsigned role)
@@ -33,7 +42,10 @@ int mk_msg_keyset(struct mk_keyset *ks, const struct mk_msg *m,
 	enum mk_dir dir = is_initial(dt) ? MK_DIR_INITIAL : MK_DIR_RESPONSE;
 
 	memset(ks, 0, sizeof(*ks));
-	if (!m->v.pl.present || mac == MK_MAC_NULL)
+	if (is_pk(dt))
+		mac = m->hdr.prf == MK_PRF_HMAC_SHA256 ? MK_MAC_HMAC_SHA256_256 :
+		      MK_MAC_HMAC_SHA1_160; /* no V: the PRF names the set (P-8) */
+	else if (!m->v.pl.present || mac == MK_MAC_NULL)
 		return MK_ERR_ALG;
 	encr = m->kemac.pl.present ? m->kemac.encr_alg :
 	       m->hdr.prf == MK_PRF_HMAC_SHA256 ? MK_ENCR_AES_CM_256 : MK_ENCR_AES_CM_128;
@@ -45,6 +57,7 @@ int mk_msg_keyset(struct mk_keyset *ks, const struct mk_msg *m,
 		return MK_ERR_BAD_ARG;
 	switch (dt) {
 	case MK_DT_REQUEST_INIT_PSK:
+	case MK_DT_REQUEST_INIT_PK:
 	case MK_DT_TRANSFER_INIT:
 		if (m->csb_update || (dt == MK_DT_TRANSFER_INIT && !m->ticket.pl.present))
 			return MK_ERR_BAD_ARG;
@@ -64,6 +77,7 @@ int mk_msg_keyset(struct mk_keyset *ks, const struct mk_msg *m,
 		}
 		break;
 	case MK_DT_RESOLVE_INIT_PSK:
+	case MK_DT_RESOLVE_INIT_PK:
 		rr = randr(m, MK_RANDR_R);
 		break;
 	case MK_DT_RESOLVE_RESP:
@@ -99,16 +113,18 @@ int mk_msg_mac_input(const struct mk_msg *m, const struct mk_msg *init,
 {
 	static const struct mk_ids none;
 	const struct mk_bytes *a = NULL, *b = NULL;
-	size_t end = m->v.mac_off, n = 0;
 	uint8_t dt = m->hdr.data_type;
+	/* 5.6: up to the MAC field of V, or the signature field of SIGN. */
+	size_t end = is_pk(dt) ? m->sign.sig_off : m->v.mac_off, n = 0;
 
 	*nsp = 0;
 	if (!ids)
 		ids = &none;
-	if (!m->v.pl.present || !m->buf || end > m->len)
+	if (!(is_pk(dt) ? m->sign.pl.present : m->v.pl.present) || !m->buf || end > m->len)
 		return MK_ERR_BAD_ARG;
 	switch (dt) {
 	case MK_DT_REQUEST_INIT_PSK:
+	case MK_DT_REQUEST_INIT_PK:
 		a = ident(m, MK_IDR_I, &ids->i);
 		b = ident(m, MK_IDR_KMS, &ids->kms);
 		break;
@@ -117,6 +133,7 @@ int mk_msg_mac_input(const struct mk_msg *m, const struct mk_msg *init,
 		b = ident(m, MK_IDR_R, &ids->r);
 		break;
 	case MK_DT_RESOLVE_INIT_PSK:
+	case MK_DT_RESOLVE_INIT_PK:
 		a = ident(m, MK_IDR_R, &ids->r);
 		b = ident(m, MK_IDR_KMS, &ids->kms);
 		break;
@@ -469,4 +486,124 @@ void mk_ticket_keys_wipe(struct mk_ticket_keys *k)
 	tk_wipe(k->mpki, sizeof(k->mpki));
 	tk_wipe(k->mpkr, sizeof(k->mpkr));
 	k->keys.n = 0;
+}
+
+/* ---- PK variants (RFC 6043 4.2; SIGN / PKE of mikey.md 3.4, 5.6) ---- */
+
+
+static gnutls_sign_algorithm_t sign_alg(uint8_t s_type)
+{
+	switch (s_type) {
+	case MK_SIGN_RSA_PKCS1: return GNUTLS_SIGN_RSA_SHA256;
+	case MK_SIGN_RSA_PSS: return GNUTLS_SIGN_RSA_PSS_RSAE_SHA256;
+	default: return GNUTLS_SIGN_UNKNOWN;
+	}
+}
+
+/* SHA-256 of the signed bytes of 5.6 (message up to the signature field,
+ * then the two identities); GnuTLS then signs / verifies that digest. */
+static int sign_digest(const struct mk_msg *m, const struct mk_ids *ids,
+		       uint8_t dig[SHA256_DIGEST_SIZE])
+{
+	struct sha256_ctx h;
+	struct mk_span sp[5];
+	size_t n, i;
+	int e;
+
+	if (m->hdr.data_type != MK_DT_REQUEST_INIT_PK &&
+	    m->hdr.data_type != MK_DT_RESOLVE_INIT_PK)
+		return MK_ERR_BAD_ARG;
+	e = mk_msg_mac_input(m, NULL, ids, sp, &n);
+	if (e)
+		return e;
+	sha256_init(&h);
+	for (i = 0; i < n; i++)
+		sha256_update(&h, sp[i].n, sp[i].p);
+	sha256_digest(&h, SHA256_DIGEST_SIZE, dig);
+	return MK_OK;
+}
+
+int mk_pke_seal(struct gnutls_pubkey_st *kms, const uint8_t *env_key,
+		uint8_t *out, size_t cap, size_t *out_len)
+{
+	gnutls_datum_t pt = { (unsigned char *)env_key, MK_ENV_KEY_LEN }, ct = { NULL, 0 };
+	int e = MK_OK;
+
+	*out_len = 0;
+	if (!kms || gnutls_pubkey_get_pk_algorithm(kms, NULL) != GNUTLS_PK_RSA)
+		return MK_ERR_BAD_ARG;
+	if (gnutls_pubkey_encrypt_data(kms, 0, &pt, &ct) < 0)
+		return MK_ERR_PKE;
+	if (ct.size > cap || ct.size > 0x3fff)
+		e = MK_ERR_NOSPACE;
+	else {
+		memcpy(out, ct.data, ct.size);
+		*out_len = ct.size;
+	}
+	gnutls_free(ct.data);
+	return e;
+}
+
+int mk_pke_open(struct gnutls_privkey_st *kms, const struct mk_pke *pke,
+		uint8_t env_key[MK_ENV_KEY_LEN])
+{
+	gnutls_datum_t ct;
+
+	if (!kms || !pke->pl.present || !pke->data.n)
+		return MK_ERR_PKE;
+	ct.data = (unsigned char *)pke->data.p;
+	ct.size = (unsigned)pke->data.n;
+	/* decrypt_data2: fixed-size output, no distinguishable padding errors */
+	if (gnutls_privkey_decrypt_data2(kms, 0, &ct, env_key, MK_ENV_KEY_LEN) < 0) {
+		tk_wipe(env_key, MK_ENV_KEY_LEN);
+		return MK_ERR_PKE;
+	}
+	return MK_OK;
+}
+
+size_t mk_sign_len(struct gnutls_privkey_st *key)
+{
+	unsigned bits = 0;
+
+	if (!key || gnutls_privkey_get_pk_algorithm(key, &bits) != GNUTLS_PK_RSA)
+		return 0;
+	return (bits + 7) / 8;
+}
+
+int mk_msg_sign(uint8_t *buf, const struct mk_msg *m, struct gnutls_privkey_st *key,
+		const struct mk_ids *ids)
+{
+	uint8_t dig[SHA256_DIGEST_SIZE];
+	gnutls_datum_t d = { dig, sizeof(dig) }, sig = { NULL, 0 };
+	gnutls_sign_algorithm_t alg = sign_alg(m->sign.s_type);
+	int e;
+
+	if (!key || buf != m->buf || !m->sign.pl.present || alg == GNUTLS_SIGN_UNKNOWN ||
+	    m->sign.sig.n != mk_sign_len(key))
+		return MK_ERR_BAD_ARG;
+	e = sign_digest(m, ids, dig);
+	if (e)
+		return e;
+	if (gnutls_privkey_sign_hash2(key, alg, 0, &d, &sig) < 0 || sig.size != m->sign.sig.n)
+		e = MK_ERR_SIGN;
+	else
+		memcpy(buf + m->sign.sig_off, sig.data, sig.size);
+	gnutls_free(sig.data);
+	return e;
+}
+
+int mk_msg_verify_sign(const struct mk_msg *m, struct gnutls_pubkey_st *pub,
+		       const struct mk_ids *ids)
+{
+	uint8_t dig[SHA256_DIGEST_SIZE];
+	gnutls_datum_t d = { dig, sizeof(dig) }, sig;
+	gnutls_sign_algorithm_t alg = sign_alg(m->sign.s_type);
+
+	if (!pub || !m->sign.pl.present || alg == GNUTLS_SIGN_UNKNOWN || !m->sign.sig.n)
+		return MK_ERR_SIGN;
+	if (sign_digest(m, ids, dig) != MK_OK)
+		return MK_ERR_SIGN;
+	sig.data = (unsigned char *)m->sign.sig.p;
+	sig.size = (unsigned)m->sign.sig.n;
+	return gnutls_pubkey_verify_hash2(pub, alg, 0, &d, &sig) < 0 ? MK_ERR_SIGN : MK_OK;
 }

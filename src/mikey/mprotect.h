@@ -10,7 +10,8 @@
  * with mk_msg_keyset (the description suffices), encrypt its KEMAC with
  * mk_kemac_seal, mk_build, then mk_msg_protect (and for a forking
  * TRANSFER_INIT mk_init_data_protect).  A receiver: mk_parse, mk_msg_keyset,
- * mk_msg_verify, mk_kemac_open.  Nothing allocates; keys are wiped.
+ * mk_msg_verify, mk_kemac_open.  Nothing allocates (but GnuTLS, for a
+ * signature or PKE of the PK variants); keys are wiped.
  */
 #ifndef TK_MIKEY_MPROTECT_H
 #define TK_MIKEY_MPROTECT_H
@@ -69,6 +70,42 @@ int mk_kemac_seal(const struct mk_keylist *kl, const struct mk_keyset *ks,
 int mk_kemac_open(const struct mk_kemac *k, const struct mk_keyset *ks,
 		  uint32_t csb_id, const struct mk_t *t,
 		  uint8_t *plain, size_t cap, struct mk_keylist *kl);
+
+/* ---- PK variants: REQUEST_INIT_PK, RESOLVE_INIT_PK (RFC 6043 4.2) ----
+ *
+ * The sender picks a random env_key (MK_ENV_KEY_LEN octets, the length of
+ * a Ks_NAF so that rows C/D and the RAND rule of P-20 stay as for PSK),
+ * sends it in PKE encrypted under the KMS's RSA public key (PKCS#1 v1.5,
+ * C = 0: no caching), and signs the message.  SIGN covers mikey.md 5.6:
+ * the message up to the signature field (SIGN's S type / length octets
+ * included) || own identity || KMS identity.  S type 0 = RSASSA-PKCS1-v1_5
+ * and 1 = RSASSA-PSS (salt = hash length), both with SHA-256 (neither RFC
+ * names the hash; tkms chooses SHA-256).  The KMS answers with the rows D
+ * keys of env_key (mk_msg_keyset with key = env_key); a PK initial
+ * message's own key set (for a MACed Error) takes the MAC of its PRF's set.
+ * Key types are GnuTLS's, declared here by their struct tags. */
+struct gnutls_privkey_st;
+struct gnutls_pubkey_st;
+
+enum { MK_ENV_KEY_LEN = 32 };
+
+/* PKE data for env_key (MK_ENV_KEY_LEN octets). */
+int mk_pke_seal(struct gnutls_pubkey_st *kms, const uint8_t *env_key,
+		uint8_t *out, size_t cap, size_t *out_len);
+/* env_key from a parsed PKE: MK_ERR_PKE when it does not decrypt to exactly
+ * MK_ENV_KEY_LEN octets (no other detail, to give no padding oracle). */
+int mk_pke_open(struct gnutls_privkey_st *kms, const struct mk_pke *pke,
+		uint8_t env_key[MK_ENV_KEY_LEN]);
+/* Length of a signature made with key (RSA: the modulus length), 0 when
+ * the key is not RSA. */
+size_t mk_sign_len(struct gnutls_privkey_st *key);
+/* Fill SIGN's signature of a message built by mk_build into buf (== m->buf;
+ * m->sign.sig was given as {NULL, mk_sign_len(key)}). */
+int mk_msg_sign(uint8_t *buf, const struct mk_msg *m, struct gnutls_privkey_st *key,
+		const struct mk_ids *ids);
+/* Check SIGN with the sender's public key: MK_OK or MK_ERR_SIGN. */
+int mk_msg_verify_sign(const struct mk_msg *m, struct gnutls_pubkey_st *pub,
+		       const struct mk_ids *ids);
 
 /* ---- MIKEY base ticket (P-10) ---- */
 

@@ -32,6 +32,8 @@ static const char *const errstr[] = {
 	[MK_ERR_BAD_ARG] = "invalid argument",
 	[MK_ERR_MAC] = "MAC verification failed",
 	[MK_ERR_UNKNOWN_KEY] = "unknown ticket protection key",
+	[MK_ERR_SIGN] = "signature verification failed",
+	[MK_ERR_PKE] = "PKE envelope key cannot be decrypted",
 };
 
 const char *mk_strerror(int err)
