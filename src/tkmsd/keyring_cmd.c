@@ -34,7 +34,9 @@ static void usage(FILE *f)
 		"+ policy.clock_skew (a granted TRs may lie max_lifetime ahead and TRe\n"
 		"max_lifetime after it), so it opens every ticket it sealed until that\n"
 		"ticket's TRe and plain `retire` removes it afterwards. Send SIGHUP to every\n"
-		"tkmsd using the file to apply a change.\n");
+		"tkmsd using the file to apply a change. Several instances: rotate in two\n"
+		"phases, `add` + SIGHUP to all, then `make-current ID` + SIGHUP to all, so\n"
+		"that no instance seals with a key another one cannot open yet.\n");
 }
 
 static int save(struct kms_tpk_set *s, const char *file, const char *what)
@@ -215,6 +217,10 @@ int tkmsd_keyring_cmd(int argc, char **argv, const char *default_file,
 		}
 		snprintf(what, sizeof what, "key %lu added%s", (unsigned long)id,
 			 make_current ? " and made current" : "");
+		if (n && !make_current)
+			printf("key %lu opens tickets once loaded; reload every tkmsd using this "
+			       "file (SIGHUP), then `make-current %lu` and reload them again\n",
+			       (unsigned long)id, (unsigned long)id);
 	} else if (strcmp(cmd, "make-current") == 0) {
 		const struct kms_tpk *k = kms_tpk_set_find(s, id, INT64_MIN);
 

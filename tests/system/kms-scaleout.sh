@@ -12,6 +12,11 @@
 #    timeout) and no wrong answer at all; HAProxy marks A down; every ticket
 #    issued before the kill, by A or through HAProxy, resolves at B; runs
 #    after the kill (new connections and keep-alive) have no failure;
+#  - rotating the shared key ring in two phases (add + SIGHUP both, then
+#    make-current + SIGHUP both): a ticket sealed under the new key by the
+#    instance that reloaded first resolves at the other; in one phase only
+#    (add --current, one instance reloaded) the other refuses it (403) until
+#    it reloads too;
 #  - replay protection is per instance (the documented choice): the same
 #    REQUEST_INIT twice at A is refused (400, MIKEY Error 1); at A and then
 #    at B it is accepted by B, which audits the second issue; its answer is
@@ -82,6 +87,9 @@ listen stats
     stats uri /stats
 EOF
 "$HAPROXY" -c -q -f "$TK_TMP/haproxy.cfg" >"$TK_TMP/out" 2>&1 || tk_fail "haproxy -c: $(cat "$TK_TMP/out")"
+"$HAPROXY" -c -q -f "$TK_SRCDIR/contrib/haproxy-tkms.cfg" >"$TK_TMP/out" 2>&1 ||
+	tk_fail "haproxy -c contrib/haproxy-tkms.cfg: $(cat "$TK_TMP/out")"
+tk_ok "haproxy -c accepts contrib/haproxy-tkms.cfg and the generated configuration"
 tk_start haproxy "$HAPROXY" -f "$TK_TMP/haproxy.cfg" -db
 tk_wait_http "http://127.0.0.1:$P_STATS/stats" 10 haproxy
 LB="psk://127.0.0.1:$P_LB"
@@ -157,6 +165,39 @@ grep -q '"MPK\|"TGK' "$TK_TMP/dec.psk" || tk_fail "with Ks_NAF the KEMAC opens: 
 grep -q '"MPK\|"TGK' "$TK_TMP/dec.plain" && tk_fail "without Ks_NAF the KEMAC opened"
 tk_ok "B's answer to the replay: its KEMAC opens only with the requester's Ks_NAF"
 
+# ---- rotating a shared key ring: two phases --------------------------------------------
+# hup NAME COUNT: SIGHUP instance NAME and wait (bounded) for its COUNTth reload
+hup() {
+	kill -HUP "$(tk__pid "kms$1")"
+	_i=0
+	until [ "$(grep -c 'SIGHUP: .* reloaded: ticket engine' "$TK_TMP/kms$1.log")" -ge "$2" ]; do
+		_i=$((_i + 1)); [ $_i -lt 300 ] || tk_fail "kms$1: reload $2 not logged: $(tail -n 2 "$TK_TMP/kms$1.log")"
+		sleep 0.1
+	done
+}
+"$TKMSD" keyring add --keyring "$KR" >"$TK_TMP/out" 2>&1 || tk_fail "add: $(cat "$TK_TMP/out")"
+hup A 1; hup B 1
+"$TKMSD" keyring make-current 2 --keyring "$KR" >"$TK_TMP/out" 2>&1 || tk_fail "make-current: $(cat "$TK_TMP/out")"
+hup A 2
+ticket r2 "$A"
+tk_expect_eq "$(mfield "$TK_TMP/r2.ti" key_id)" 2 "phase 2 reached A: A seals with key 2"
+resolve r2 "$B" || tk_fail "key-2 ticket at B (key 2 known, not yet current there): $(cat "$TK_TMP/out")"
+tk_ok "two-phase rotation: B, which learnt key 2 in phase 1, resolves A's key-2 ticket before its own phase 2"
+hup B 2
+ticket r2b "$B"
+tk_expect_eq "$(mfield "$TK_TMP/r2b.ti" key_id)" 2 "phase 2 reached B: B seals with key 2"
+# The hazard the two phases avoid: add --current and reload A only.
+"$TKMSD" keyring add --current --keyring "$KR" >"$TK_TMP/out" 2>&1 || tk_fail "add --current: $(cat "$TK_TMP/out")"
+hup A 3
+ticket r3 "$A"
+tk_expect_eq "$(mfield "$TK_TMP/r3.ti" key_id)" 3 "one-phase rotation reached A: key 3"
+resolve r3 "$B" && tk_fail "B resolved a ticket under a key it has not loaded"
+tk_expect_eq "$(jget "$TK_TMP/out" http_status)/$(jget "$TK_TMP/out" mikey_error)" 403/0 \
+	"one phase only: B refuses A's key-3 ticket until it reloads (403, Error 0)"
+hup B 3
+resolve r3 "$B" || tk_fail "key-3 ticket at B after its reload: $(cat "$TK_TMP/out")"
+tk_ok "after B's reload the key-3 ticket resolves there (nothing lost, but refused meanwhile)"
+
 # ---- load through HAProxy, then A is killed -------------------------------------------
 cat >"$TK_TMP/subs.json" <<EOF
 { "subscribers": [
@@ -198,7 +239,7 @@ tk_expect_eq "$(f answer_failed)" 0 "run across the kill: no wrong answer ($(f e
 tk_ok "run across the kill: $(f transport_failed) transport failures (exchanges in flight at A when it died), reported apart"
 [ "$(f failed)" -eq "$(f transport_failed)" ] || tk_fail "failed $(f failed) != transport $(f transport_failed)"
 
-for t in tA tB tL k1 k2 k3; do
+for t in tA tB tL r2 r2b r3 k1 k2 k3; do
 	resolve $t "$B" || tk_fail "ticket $t issued before the kill, at B: $(cat "$TK_TMP/out")"
 	resolve $t "$LB" || tk_fail "ticket $t issued before the kill, via HAProxy: $(cat "$TK_TMP/out")"
 done
