@@ -31,13 +31,11 @@ enum cstate { CS_IDLE, CS_CONNECTING, CS_HANDSHAKE, CS_SEND, CS_RECV, CS_DRAIN, 
 enum { IN_CAP = UE_KMS_BODY_MAX + 4096, HDR_MAX = 4096 };
 
 struct conn {
-	unsigned idx;
 	int st;
 	int fd;
 	gnutls_session_t s;
 	bool want_write;           /* handshake direction */
 	struct bench_user *u;
-	const char *peer;          /* IDRr of our requests */
 	int op;                    /* enum bench_op of the exchange in flight */
 	bool busy;                 /* an exchange is in flight */
 	uint64_t t0, deadline;     /* ns, CLOCK_MONOTONIC */
@@ -585,10 +583,8 @@ static int conns_init(struct thr *t)
 	for (k = 0, i = t->bt->id; k < t->n; k++, i += cfg->threads) {
 		struct conn *c = &t->c[k];
 
-		c->idx = i;
 		c->fd = -1;
 		c->u = &cfg->users[i % cfg->nusers];
-		c->peer = cfg->users[(i + 1) % cfg->nusers].impu;
 		c->op = cfg->mix == BENCH_MIX_RESOLVE ? BENCH_OP_RESOLVE :
 			cfg->mix == BENCH_MIX_BOTH && (i / cfg->nusers) % 2 ? BENCH_OP_RESOLVE :
 			BENCH_OP_REQUEST;
@@ -599,7 +595,7 @@ static int conns_init(struct thr *t)
 		ue_request_opts_default(&c->ro);
 		c->ro.impu = c->u->impu;
 		c->ro.kms = cfg->fqdn;
-		c->ro.peers[0] = c->peer;
+		c->ro.peers[0] = cfg->users[(i + 1) % cfg->nusers].impu; /* IDRr */
 		c->ro.npeers = 1;
 		if (cfg->mix == BENCH_MIX_CHAIN)
 			c->ro.peers[c->ro.npeers++] = c->u->impu;
