@@ -7,9 +7,11 @@
 #    through HAProxy;
 #  - a load run through HAProxy (tkms-bench --mix chain, a new connection per
 #    exchange, so requests and resolves land on both instances) reaches both;
-#  - during such a run instance A is killed (SIGKILL): the bench reports the
-#    exchanges that were in flight as transport failures (connect, tls, io,
-#    timeout) and no wrong answer at all; HAProxy marks A down; every ticket
+#  - during such a run, and a keep-alive run next to it, instance A is
+#    killed (SIGKILL): each bench reports the exchanges that were in flight
+#    as transport failures (connect, tls, io, timeout) and no wrong answer at
+#    all; both go on at B; HAProxy marks A down (its retry / redispatch
+#    counters are printed); every ticket
 #    issued before the kill, by A or through HAProxy, resolves at B; runs
 #    after the kill (new connections and keep-alive) have no failure;
 #  - rotating the shared key ring in two phases (add + SIGHUP both, then
@@ -211,33 +213,56 @@ load_at() {
 	_i=0
 	until [ "$(wc -l <"$1")" -gt "$2" ]; do
 		_i=$((_i + 1)); [ $_i -lt 300 ] || tk_fail "no load reached $1"
-		tk_alive bench || tk_fail "bench ended early: $(tail -n 5 "$TK_TMP/bench.log")"
+		for _b in bench benchka; do
+			tk_alive $_b || tk_fail "$_b ended early: $(tail -n 5 "$TK_TMP/$_b.log")"
+		done
 		sleep 0.1
 	done
+}
+# ka_progress: exchanges so far of the keep-alive bench (its last sample line)
+ka_progress() {
+	_v=$(sed -n 's/^sample: .* exchanges=\([0-9]*\) .*/\1/p' "$TK_TMP/benchka.log" | tail -n 1)
+	echo "${_v:-0}"
 }
 # tickets issued before the kill: by A directly, and through HAProxy
 ticket k1 "$A"
 ticket k2 "$LB"
 ticket k3 "$LB"
 nA=$(wc -l <"$TK_TMP/auditA.log"); nB=$(wc -l <"$TK_TMP/auditB.log")
+# Two runs through HAProxy: a new connection per exchange (spread by the
+# balancer exchange by exchange) and keep-alive (4 connections, pinned to an
+# instance each until it dies); both stopped with SIGTERM below.
 tk_start bench "$BENCH" --kms "127.0.0.1:$P_LB" $BARGS --connections 4 --new-connection \
 	--mix chain --seconds 120 --timeout 5000
+tk_start benchka "$BENCH" --kms "127.0.0.1:$P_LB" $BARGS --connections 4 \
+	--mix chain --seconds 120 --timeout 5000 --sample 1
 load_at "$TK_TMP/auditA.log" "$((nA + 20))"
 load_at "$TK_TMP/auditB.log" "$((nB + 20))"
-tk_ok "load through HAProxy (a new connection per exchange) reaches both instances"
+tk_ok "load through HAProxy (new connections and keep-alive) reaches both instances"
 kill -KILL "$(tk__pid kmsA)"
 wait "$(tk__pid kmsA)" 2>/dev/null
 rm -f "$TK_TMP/kmsA.pid"
 lb_wait a DOWN
 nB=$(wc -l <"$TK_TMP/auditB.log")
 load_at "$TK_TMP/auditB.log" "$((nB + 200))"
-tk_stop bench
-R=$(sed -n 's/^result: //p' "$TK_TMP/bench.log")
+# the keep-alive run goes on too (its connections to A reopened to B)
+k0=$(ka_progress); _i=0
+until [ "$(ka_progress)" -gt "$((k0 + 100))" ]; do
+	_i=$((_i + 1)); [ $_i -lt 300 ] || tk_fail "keep-alive run stalled after the kill at $k0"
+	tk_alive benchka || tk_fail "benchka ended early: $(tail -n 5 "$TK_TMP/benchka.log")"
+	sleep 0.1
+done
+STATS=$(curl -s --max-time 5 "http://127.0.0.1:$P_STATS/stats;csv" | awk -F, '$1 == "kms" && $2 == "BACKEND" { print "wretr " $16 ", wredis " $17 }')
 f() { printf '%s\n' "$R" | tr ' ' '\n' | sed -n "s/^$1=//p"; }
-[ -n "$R" ] || tk_fail "bench: no result: $(tail -n 5 "$TK_TMP/bench.log")"
-tk_expect_eq "$(f answer_failed)" 0 "run across the kill: no wrong answer ($(f exchanges) exchanges)"
-tk_ok "run across the kill: $(f transport_failed) transport failures (exchanges in flight at A when it died), reported apart"
-[ "$(f failed)" -eq "$(f transport_failed)" ] || tk_fail "failed $(f failed) != transport $(f transport_failed)"
+for b in bench benchka; do
+	tk_stop $b
+	R=$(sed -n 's/^result: //p' "$TK_TMP/$b.log")
+	[ -n "$R" ] || tk_fail "$b: no result: $(tail -n 5 "$TK_TMP/$b.log")"
+	tk_expect_eq "$(f answer_failed)" 0 "$b run across the kill: no wrong answer ($(f exchanges) exchanges)"
+	[ "$(f failed)" -eq "$(f transport_failed)" ] || tk_fail "$b: failed $(f failed) != transport $(f transport_failed)"
+	tk_ok "$b run across the kill: $(f transport_failed) transport failures (in flight at A when it died), reported apart"
+done
+tk_ok "HAProxy backend counters after the kill: $STATS"
 
 for t in tA tB tL r2 r2b r3 k1 k2 k3; do
 	resolve $t "$B" || tk_fail "ticket $t issued before the kill, at B: $(cat "$TK_TMP/out")"
