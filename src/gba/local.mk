@@ -32,3 +32,7 @@ src_gba_gba_calc_LDADD = src/gba/libgba.a src/util/libtkutil.a $(TK_CRYPTO_LIBS)
 
 TESTS += tests/system/osmo-auc-gen.sh
 dist_check_SCRIPTS += tests/system/osmo-auc-gen.sh
+
+# -- creds: HA1 and MIKEY PSK of password users (helper creds)
+src_gba_libgba_a_SOURCES += src/gba/userpsk.c src/gba/userpsk.h
+# -- end creds

@@ -15,6 +15,7 @@
 
 #include "kms/engine.h"
 #include "kms/keyring.h"
+#include "kms/pkauth.h"
 #include "kms/policy.h"
 #include "kms/replay.h"
 #include "mikey/mikey.h"
@@ -23,6 +24,8 @@
 #include "util/secret.h"
 
 #define RAND_MIN_LEN 32   /* P-20 */
+/* A PK sender's env_key stands where a Ks_NAF would. */
+_Static_assert(MK_ENV_KEY_LEN == TK_GBA_KEY_LEN, "env_key and Ks_NAF lengths differ");
 #define RANDRKMS_LEN 32   /* P-20 */
 #define TICKET_RAND_LEN 32 /* >= max(|TPK|, |MPK|), mikey.md 3.6 */
 #define KEYBUF 2048       /* plaintext / encrypted key chains */
@@ -53,9 +56,13 @@ struct req {
 	/* the algorithm set of the message (P-8) */
 	enum mk_encr encr;
 	enum mk_mac mac;
-	/* the sender */
+	/* the sender: a B-TID, a password user (IDRpsk of type Byte string)
+	 * or a certificate user (PK variants, whose env_key stands in sub.ks_naf) */
 	const uint8_t *btid;
 	size_t btid_len;
+	bool user, pk;
+	const struct kms_key_source *src;
+	struct kms_pk_sender pks;
 	struct kms_subscriber sub;
 	bool have_sub;
 	const uint8_t *own_id;      /* IDRi (request) or IDRr (resolve), P-4 */
@@ -263,19 +270,23 @@ static enum kms_outcome step_parse(struct req *r)
 		return refuse(r, KMS_OUT_MALFORMED, MK_E_UNSPECIFIED, mk_strerror(rc));
 
 	dt = m->hdr.data_type;
-	if (dt == MK_DT_REQUEST_INIT_PK || dt == MK_DT_RESOLVE_INIT_PK)
+	r->pk = dt == MK_DT_REQUEST_INIT_PK || dt == MK_DT_RESOLVE_INIT_PK;
+	if (r->pk && !r->e->cfg.pk)
 		return refuse(r, KMS_OUT_UNSUPPORTED, MK_E_INVALID_DT, "public-key variants not offered");
-	if (dt != MK_DT_REQUEST_INIT_PSK && dt != MK_DT_RESOLVE_INIT_PSK)
+	if (!r->pk && dt != MK_DT_REQUEST_INIT_PSK && dt != MK_DT_RESOLVE_INIT_PSK)
 		return refuse(r, KMS_OUT_UNSUPPORTED, MK_E_INVALID_DT, "not an initial message for a KMS");
-	r->res->audit.op = dt == MK_DT_REQUEST_INIT_PSK ? KMS_OP_REQUEST : KMS_OP_RESOLVE;
+	r->res->audit.op = dt == MK_DT_REQUEST_INIT_PSK || dt == MK_DT_REQUEST_INIT_PK ?
+			   KMS_OP_REQUEST : KMS_OP_RESOLVE;
 
-	/* P-8: the HDR PRF and the V MAC name one set; NULL MAC is a downgrade. */
+	/* P-8: the HDR PRF and the V MAC name one set; NULL MAC is a downgrade.
+	 * A PK message has no V: its PRF names the set. */
 	if (!mk_prf_valid(m->hdr.prf))
 		return refuse(r, KMS_OUT_UNSUPPORTED, MK_E_INVALID_PRF, "unknown PRF");
-	if (m->v.alg == MK_MAC_NULL)
+	if (!r->pk && m->v.alg == MK_MAC_NULL)
 		return refuse(r, KMS_OUT_UNSUPPORTED, MK_E_INVALID_MAC, "NULL MAC refused (P-8)");
 	r->encr = m->hdr.prf == MK_PRF_HMAC_SHA256 ? MK_ENCR_AES_CM_256 : MK_ENCR_AES_CM_128;
-	r->mac = (enum mk_mac)m->v.alg;
+	r->mac = r->pk ? (m->hdr.prf == MK_PRF_HMAC_SHA256 ? MK_MAC_HMAC_SHA256_256 :
+			  MK_MAC_HMAC_SHA1_160) : (enum mk_mac)m->v.alg;
 	if (!mk_mac_valid(m->v.alg) ||
 	    !mk_algs_same_set((enum mk_prf)m->hdr.prf, r->encr, r->mac))
 		return refuse(r, KMS_OUT_UNSUPPORTED, MK_E_INVALID_MAC, "PRF and MAC from different sets (P-8)");
@@ -283,13 +294,21 @@ static enum kms_outcome step_parse(struct req *r)
 		return refuse(r, KMS_OUT_UNSUPPORTED, MK_E_INVALID_PRF, "algorithm set not enabled");
 
 	{
-		const struct mk_randr *rr = &m->randr[dt == MK_DT_REQUEST_INIT_PSK ? MK_RANDR_I : MK_RANDR_R];
+		const struct mk_randr *rr = &m->randr[r->res->audit.op == KMS_OP_REQUEST ?
+						      MK_RANDR_I : MK_RANDR_R];
 		if (!rr->pl.present)
 			return refuse(r, KMS_OUT_MALFORMED, MK_E_UNSPECIFIED, "RANDR missing");
 		if (rr->rand.n < RAND_MIN_LEN)
 			return refuse(r, KMS_OUT_MALFORMED, MK_E_UNSPECIFIED, "RANDR shorter than 32 octets (P-20)");
 	}
-	if (!m->idr[MK_IDR_PSK].pl.present || m->idr[MK_IDR_PSK].id_type != MK_ID_NAI ||
+	if (r->pk)
+		return KMS_OUT_OK; /* the sender is known once its certificate is checked */
+	/* P-2: IDRpsk is the B-TID (NAI) or, for a password user, the username
+	 * (Byte string, the ID type RFC 6043 meant for PSK identifiers). */
+	r->user = m->idr[MK_IDR_PSK].pl.present && m->idr[MK_IDR_PSK].id_type == MK_ID_BYTES &&
+		  r->e->cfg.users.lookup;
+	r->src = r->user ? &r->e->cfg.users : &r->e->cfg.keys;
+	if (!m->idr[MK_IDR_PSK].pl.present || (m->idr[MK_IDR_PSK].id_type != MK_ID_NAI && !r->user) ||
 	    m->idr[MK_IDR_PSK].data.n == 0)
 		return refuse(r, KMS_OUT_MALFORMED, MK_E_INVALID_ID, "IDRpsk (NAI, the B-TID) missing (P-2)");
 	r->btid = m->idr[MK_IDR_PSK].data.p;
@@ -319,16 +338,20 @@ static enum kms_outcome step_timestamp(struct req *r)
  * Checked before the key lookup so that a mismatch costs no Zn request. */
 static enum kms_outcome step_transport(struct req *r, const struct kms_transport_id *tid)
 {
-	if (!tid || (tid->kind != KMS_TID_PSK_BTID && tid->kind != KMS_TID_DIGEST_BTID))
+	bool user_tid = tid && tid->kind == KMS_TID_USER;
+
+	if (!tid || (tid->kind != KMS_TID_PSK_BTID && tid->kind != KMS_TID_DIGEST_BTID && !user_tid))
 		return KMS_OUT_OK;
-	if (!tid->value || !bytes_eq(tid->value, tid->len, r->btid, r->btid_len))
+	/* A Digest username of the users realm names a password user, a GBA
+	 * one a B-TID: each must be the MIKEY sender's IDRpsk of its kind. */
+	if (!tid->value || user_tid != r->user || !bytes_eq(tid->value, tid->len, r->btid, r->btid_len))
 		return refuse(r, KMS_OUT_AUTH_FAILED, -1, "transport B-TID differs from IDRpsk (P-2)");
 	return KMS_OUT_OK;
 }
 
 static enum kms_outcome step_key(struct req *r)
 {
-	const struct kms_key_source *ks = &r->e->cfg.keys;
+	const struct kms_key_source *ks = r->src;
 	enum kms_key_status st;
 
 	memset(&r->sub, 0, sizeof(r->sub));
@@ -338,7 +361,8 @@ static enum kms_outcome step_key(struct req *r)
 	if (st == KMS_KEY_NOT_AUTHORIZED)
 		return refuse(r, KMS_OUT_FORBIDDEN, -1, "the BSF does not authorize the KMS for this subscriber");
 	if (st != KMS_KEY_OK)
-		return refuse(r, KMS_OUT_BOOTSTRAP_REQUIRED, -1, "no GBA key for the B-TID");
+		return refuse(r, KMS_OUT_BOOTSTRAP_REQUIRED, -1,
+			      r->user ? "no such password user" : "no GBA key for the B-TID");
 	r->have_sub = true;
 	if (r->sub.impi)
 		copy_id(r->res->audit.impi, sizeof(r->res->audit.impi), r->sub.impi, strlen(r->sub.impi));
@@ -382,14 +406,69 @@ static enum kms_outcome step_mac(struct req *r)
 	return KMS_OUT_OK;
 }
 
+/* The PK variants in place of P-21's key and MAC steps (kms/pkauth.h):
+ * certificate chain, certificate user, SIGN, then env_key from PKE; the
+ * env_key then keys the answer (rows D) as a Ks_NAF would.  A TLS client
+ * certificate, when there is one, must be the one that signed (the P-2
+ * rule for certificates); a transport B-TID cannot speak for a
+ * certificate. */
+static enum kms_outcome step_pk(struct req *r)
+{
+	const struct kms_transport_id *tid = r->tid;
+	struct kms_pk_sender *s = &r->pks;
+	enum kms_pk_status st;
+
+	st = kms_pk_authenticate(r->e->cfg.pk, &r->m, r->e->fqdn, r->now, s);
+	if (s->subject[0]) {
+		r->btid = (const uint8_t *)s->subject;
+		r->btid_len = strlen(s->subject);
+		copy_id(r->res->audit.btid, sizeof(r->res->audit.btid), r->btid, r->btid_len);
+	}
+	switch (st) {
+	case KMS_PK_OK:
+		break;
+	case KMS_PK_NO_CERT:
+		return refuse(r, KMS_OUT_MALFORMED, MK_E_INVALID_CERT, kms_pk_status_str(st));
+	case KMS_PK_BAD_HASH:
+		return refuse(r, KMS_OUT_UNSUPPORTED, MK_E_INVALID_HA, kms_pk_status_str(st));
+	case KMS_PK_INTERNAL:
+		return refuse(r, KMS_OUT_INTERNAL, -1, kms_pk_status_str(st));
+	default:
+		return refuse(r, KMS_OUT_AUTH_FAILED, -1, kms_pk_status_str(st));
+	}
+	memcpy(r->sub.ks_naf, s->env_key, sizeof(r->sub.ks_naf));
+	tk_wipe(s->env_key, sizeof(s->env_key));
+	r->sub.expiry = INT64_MAX;
+	r->sub.impus = s->user->impus;
+	r->sub.n_impus = s->user->n_impus;
+	if (s->user->name)
+		copy_id(r->res->audit.impi, sizeof(r->res->audit.impi), s->user->name,
+			strlen(s->user->name));
+	own_identity(r);
+	/* Signed: errors from here on are MACed with the env_key's row C keys
+	 * (P-21). */
+	if (mk_msg_keyset(&r->kin, &r->m, NULL, r->sub.ks_naf, sizeof(r->sub.ks_naf)) != MK_OK)
+		return refuse(r, KMS_OUT_INTERNAL, -1, "key derivation failed");
+	r->verified = true;
+	if (tid && (tid->kind == KMS_TID_PSK_BTID || tid->kind == KMS_TID_DIGEST_BTID ||
+		    tid->kind == KMS_TID_USER ||
+		    (tid->kind == KMS_TID_CLIENT_CERT &&
+		     (!tid->value || !bytes_eq(tid->value, tid->len, r->btid, r->btid_len)))))
+		return refuse(r, KMS_OUT_AUTH_FAILED, -1,
+			      "transport identity differs from the signing certificate (P-2)");
+	return KMS_OUT_OK;
+}
+
 /* P-9: remembered until T leaves the window; fail closed when full. */
 static enum kms_outcome step_replay(struct req *r)
 {
 	int ok = 0;
 	int64_t until = mk_ts_to_unix(r->m.t.ts_type, r->m.t.ts, &ok) + (int64_t)r->e->cfg.skew_s;
 
+	const struct mk_bytes *tag = r->pk ? &r->m.sign.sig : &r->m.v.mac;
+
 	switch (kms_replay_check(r->e->cfg.replay, r->btid, r->btid_len,
-				 r->m.v.mac.p, r->m.v.mac.n, until, r->now)) {
+				 tag->p, tag->n, until, r->now)) {
 	case KMS_REPLAY_NEW:
 		return KMS_OUT_OK;
 	case KMS_REPLAY_SEEN:
@@ -690,6 +769,8 @@ static const struct kms_nf_principal *nf_principal(const struct req *r)
 		if (nf->cert_subject && tid && tid->kind == KMS_TID_CLIENT_CERT && tid->value &&
 		    str_eq(nf->cert_subject, tid->value, tid->len))
 			return nf;
+		if (nf->cert_subject && r->pk && strcmp(nf->cert_subject, r->pks.subject) == 0)
+			return nf; /* signed with that certificate */
 	}
 	return NULL;
 }
@@ -922,6 +1003,8 @@ struct kms_engine *kms_engine_new(const struct kms_engine_config *cfg, char *err
 		why = "fqdn is required";
 	else if (!cfg->keys.lookup || !cfg->keys.release)
 		why = "a key source is required";
+	else if (cfg->users.lookup && !cfg->users.release)
+		why = "the password-user key source needs release()";
 	else if (!cfg->keyring || !cfg->replay)
 		why = "a keyring and a replay cache are required";
 	else if (cfg->lifetime_max_s && cfg->lifetime_default_s > cfg->lifetime_max_s)
@@ -1006,23 +1089,25 @@ enum kms_outcome kms_engine_handle(const struct kms_engine *e, const uint8_t *re
 	r.now = (int64_t)ts.tv_sec;
 
 	if ((o = step_parse(&r)) != KMS_OUT_OK ||
-	    (o = step_timestamp(&r)) != KMS_OUT_OK ||
-	    (o = step_transport(&r, tid)) != KMS_OUT_OK ||
-	    (o = step_key(&r)) != KMS_OUT_OK ||
-	    (o = step_mac(&r)) != KMS_OUT_OK ||
-	    (o = step_replay(&r)) != KMS_OUT_OK)
+	    (o = step_timestamp(&r)) != KMS_OUT_OK)
+		goto done;
+	if (r.pk)
+		o = step_pk(&r);
+	else if ((o = step_transport(&r, tid)) == KMS_OUT_OK && (o = step_key(&r)) == KMS_OUT_OK)
+		o = step_mac(&r);
+	if (o != KMS_OUT_OK || (o = step_replay(&r)) != KMS_OUT_OK)
 		goto done;
 	if (r.m.idr[MK_IDR_KMS].pl.present &&
 	    !bytes_eq(r.m.idr[MK_IDR_KMS].data.p, r.m.idr[MK_IDR_KMS].data.n, e->fqdn, e->fqdn_len)) {
 		o = refuse(&r, KMS_OUT_FORBIDDEN, -1, "IDRkms names another KMS");
 		goto done;
 	}
-	o = r.m.hdr.data_type == MK_DT_REQUEST_INIT_PSK ? do_request(&r) : do_resolve(&r);
+	o = res->audit.op == KMS_OP_REQUEST ? do_request(&r) : do_resolve(&r);
 done:
-	if (r.have_sub) {
-		tk_wipe(r.sub.ks_naf, sizeof(r.sub.ks_naf));
-		e->cfg.keys.release(e->cfg.keys.ctx, &r.sub);
-	}
+	tk_wipe(r.sub.ks_naf, sizeof(r.sub.ks_naf));
+	tk_wipe(r.pks.env_key, sizeof(r.pks.env_key));
+	if (r.have_sub)
+		r.src->release(r.src->ctx, &r.sub);
 	mk_keyset_wipe(&r.kin);
 	return o;
 }

@@ -31,6 +31,7 @@
 
 struct kms_keyring;
 struct kms_replay;
+struct kms_pk_config;
 
 /*
  * Outcome of one message.  The HTTP status is the daemon's business (one
@@ -68,7 +69,8 @@ enum kms_tid_kind {
 			       * "3GPP-bootstrapping." prefix, P-7, naf_psk_identity_btid) */
 	KMS_TID_DIGEST_BTID,  /* GBA Digest username = B-TID */
 	KMS_TID_CLIENT_CERT,  /* TLS client certificate subject DN */
-	KMS_TID_USER,         /* password user (reserved: not a B-TID, never a MIKEY key) */
+	KMS_TID_USER,         /* password user: the Digest username of the users realm
+			       * (must equal a Byte-string IDRpsk, P-2) */
 };
 
 struct kms_transport_id {
@@ -160,6 +162,16 @@ struct kms_engine_config {
 	struct kms_key_source keys;
 	struct kms_keyring *keyring; /* TPKs (P-10), owned by the caller */
 	struct kms_replay *replay;   /* replay cache (P-9), owned by the caller */
+	/* Credentials without GBA (issue 6 item 7, kms/pkauth.h, design.md
+	 * "Other credentials"):
+	 *  - pk: the KMS's key and certificate, the client CAs and the
+	 *    certificate users, for REQUEST_INIT_PK / RESOLVE_INIT_PK; NULL:
+	 *    those are answered with Error 11;
+	 *  - users: password users, looked up by the username that their
+	 *    IDRpsk carries as ID type Byte string (2) (a B-TID is a NAI);
+	 *    lookup NULL: no password users. */
+	const struct kms_pk_config *pk;
+	struct kms_key_source users;
 	/* Current time as a 64-bit NTP timestamp; NULL = the real clock.
 	 * (Tests move the clock to check validity windows.) */
 	uint64_t (*clock)(void *ctx);

@@ -64,3 +64,16 @@ fuzz-engine:
 	@echo "fuzz-engine: no clang (FUZZ_CC) found, harness not built"
 endif
 # -- end engine
+
+# -- creds: PK variants at the KMS (certificate chain, certificate users, SIGN, PKE)
+src_kms_libkms_a_SOURCES += src/kms/pkauth.c src/kms/pkauth.h
+ENGINE_FUZZ_SRCS += $(top_srcdir)/src/kms/pkauth.c
+# GBA, password and certificate users through the engine with the UE library
+check_PROGRAMS += tests/unit/test-engine-creds
+tests_unit_test_engine_creds_SOURCES = tests/unit/test-engine-creds.c \
+	tests/unit/pk_testcerts.h tests/unit/tk_test.h
+tests_unit_test_engine_creds_CFLAGS = $(TK_TEST_CFLAGS)
+tests_unit_test_engine_creds_LDADD = src/ue/libuecall.a src/kms/libkms.a $(TK_UECALL_LIBS) \
+	$(CUNIT_LIBS)
+TESTS += tests/unit/test-engine-creds
+# -- end creds

@@ -73,3 +73,7 @@ src_ue_tkms_ue_LDADD += $(TK_UECALL_LIBS) $(TK_UE_LIBS)
 TESTS += tests/system/ue-call.sh
 dist_check_SCRIPTS += tests/system/ue-call.sh
 # -- end uecall (system test)
+
+# -- creds: PK variants and password users on the UE (helper creds)
+src_ue_libuecall_a_SOURCES += src/ue/call_creds.c src/ue/call_creds.h
+# -- end creds
