@@ -15,7 +15,9 @@
 #    valid tickets and explains why; `retire ID --force` + SIGHUP removes it
 #    and its tickets are then refused (403, MIKEY Error 0), the others not;
 #  - a key ring that is not valid JSON on SIGHUP is refused with a log line
-#    naming the file, the running keys stay in force (no failed exchange).
+#    naming the file, the running keys stay in force (no failed exchange);
+#    a valid new key ring with a configuration that is not valid is refused
+#    as a whole (configuration and key ring are one reload).
 # No timing assertions: the load runs until the test stops it (SIGTERM).
 . "$TK_SRCDIR/tests/system/lib.sh"
 tk_init kms-rotate
@@ -148,8 +150,21 @@ load_since "$A2" chain 2
 tk_ok "after the refused reload the load goes on"
 cp -p "$TK_TMP/keyring.good" "$KR"
 
-# ---- rotation 2: key 3 -------------------------------------------------------
+# ---- rotation 2: key 3, first with a broken configuration ----------------------
+# Configuration and key ring are applied together or not at all: the new key
+# ring is valid, the configuration not, so key 2 stays current.
 kr add --current >"$TK_TMP/out" 2>&1 || tk_fail "add --current: $(cat "$TK_TMP/out")"
+cp "$TK_TMP/kms.json" "$TK_TMP/kms.good"
+sed 's/"max_lifetime": [0-9]*/"max_lifetime": "forever"/' "$TK_TMP/kms.good" >"$TK_TMP/kms.json"
+kill -HUP "$(tk__pid kms)"
+_i=0
+until grep -q "SIGHUP: configuration not valid, keeping the running one: .*max_lifetime" "$TK_TMP/kms.log"; do
+	_i=$((_i + 1)); [ $_i -lt 300 ] || tk_fail "bad configuration not logged: $(tail -n 3 "$TK_TMP/kms.log")"
+	sleep 0.1
+done
+ticket t2c
+tk_expect_eq "$(keyid t2c)" 2 "SIGHUP with a bad configuration and a new key ring: refused as a whole, key 2 still seals"
+cp "$TK_TMP/kms.good" "$TK_TMP/kms.json"
 kill -HUP "$(tk__pid kms)"
 reloaded 2
 grep -q "reloaded: ticket engine with key ring $KR (3 keys, current id 3)" "$TK_TMP/kms.log" ||
@@ -169,7 +184,7 @@ for mix in resolve chain; do
 	[ -n "$R" ] || tk_fail "bench $mix: no result: $(tail -n 5 "$out")"
 	f() { printf '%s\n' "$R" | tr ' ' '\n' | sed -n "s/^$1=//p"; }
 	[ "$(f exchanges)" -gt 0 ] || tk_fail "bench $mix: no exchange"
-	tk_expect_eq "$(f failed)" 0 "bench --mix $mix across two rotations and a refused reload: $(f exchanges) exchanges, failed ones"
+	tk_expect_eq "$(f failed)" 0 "bench --mix $mix across two rotations and two refused reloads: $(f exchanges) exchanges, failed ones"
 	tk_expect_eq "$TK_LAST_RC" 0 "bench --mix $mix exit status"
 done
 grep -q '"operation":"resolve","result":"ok".*"key_id":2,' "$TK_TMP/audit.log" &&
