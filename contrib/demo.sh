@@ -12,13 +12,11 @@
 # at the end (trap). Environment (all optional):
 #   TKMS_DEMO_UB_PORT, TKMS_DEMO_ZN_PORT      bsf-stub Ub / Zn (8080 / 8081)
 #   TKMS_DEMO_PSK_PORT, TKMS_DEMO_HTTPS_PORT  tkmsd PSK-TLS / HTTPS (8443 / 8444)
-#   TKMS_DEMO_MBOX_PORT   HTTPS port of the message KMS of scenario 3 (8445)
 #   TKMS_DEMO_ALGS        128 or 256: MIKEY algorithm set of the calls (128)
 #   TKMS_DEMO_DIR         work directory (default: a fresh temp dir)
 #   TKMS_DEMO_KEEP=1      keep the work directory (logs, messages, mailbox)
 set -u
 B=$(cd "${1:-build}" 2>/dev/null && pwd) || { echo "usage: $0 BUILDDIR" >&2; exit 2; }
-TOP=$(cd "$(dirname "$0")/.." && pwd)
 UE="$B/src/ue/tkms-ue"
 TKMSD="$B/src/tkmsd/tkmsd"
 BSF="$B/bsf-stub/bsf-stub"
@@ -31,7 +29,6 @@ UB_PORT=${TKMS_DEMO_UB_PORT:-8080}
 ZN_PORT=${TKMS_DEMO_ZN_PORT:-8081}
 PSK_PORT=${TKMS_DEMO_PSK_PORT:-8443}
 HTTPS_PORT=${TKMS_DEMO_HTTPS_PORT:-8444}
-MBOX_PORT=${TKMS_DEMO_MBOX_PORT:-8445}
 ALGS=${TKMS_DEMO_ALGS:-128}
 case "$ALGS" in 128|256) ;; *) echo "demo: TKMS_DEMO_ALGS must be 128 or 256" >&2; exit 2 ;; esac
 
@@ -109,10 +106,10 @@ keyfps()
 # ---- the daemons ----------------------------------------------------------------------
 # A port is free when nothing accepts a connection there (curl exit 7).
 port_free() { curl -s -o /dev/null --connect-timeout 1 --max-time 2 "http://127.0.0.1:$1/"; [ $? -eq 7 ]; }
-for p in "$UB_PORT" "$ZN_PORT" "$PSK_PORT" "$HTTPS_PORT" "$MBOX_PORT"; do
+for p in "$UB_PORT" "$ZN_PORT" "$PSK_PORT" "$HTTPS_PORT"; do
 	port_free "$p" || {
 		echo "demo: port 127.0.0.1:$p is in use. Stop what listens there, or choose other ports with" >&2
-		echo "      TKMS_DEMO_UB_PORT, TKMS_DEMO_ZN_PORT, TKMS_DEMO_PSK_PORT, TKMS_DEMO_HTTPS_PORT, TKMS_DEMO_MBOX_PORT." >&2
+		echo "      TKMS_DEMO_UB_PORT, TKMS_DEMO_ZN_PORT, TKMS_DEMO_PSK_PORT, TKMS_DEMO_HTTPS_PORT." >&2
 		exit 1
 	}
 done
@@ -157,37 +154,18 @@ cat >"$W/kms.json" <<EOF
   "keyring": "$W/kms-keyring.json",
   "audit": { "path": "$W/kms-audit.log" } }
 EOF
-# Deferred delivery needs a ticket that neither waits for an answer
-# (F = 0) nor mixes the answerer's RAND into the media keys (G = 0) and is
-# not forked (I = 0). tkms-ue request always asks for F and G, so the
-# message service has a KMS of its own whose policy grants exactly that
-# (same FQDN and BSF; its own ticket protection key).
-cat >"$W/kms-mbox.json" <<EOF
-{ "_about": "tkms demo: the message service's KMS (deferred delivery policy)",
-  "listeners": { "psk": { "enabled": false },
-                 "https": { "listen": "127.0.0.1:$MBOX_PORT", "cert_out": "$W/mbox-cert.pem" } },
-  "bsf": { "url": "http://127.0.0.1:$ZN_PORT" },
-  "policy": { "flags_default": ["D", "E", "H", "J", "N", "O"], "flags_choosable": ["J"] },
-  "keyring": "$W/mbox-keyring.json",
-  "audit": { "path": "$W/mbox-audit.log" } }
-EOF
 start kms "$TKMSD" --config "$W/kms.json"
-start mbox "$TKMSD" --config "$W/kms-mbox.json"
 wait_up bsf "http://127.0.0.1:$UB_PORT/healthz"
 wait_up bsf "http://127.0.0.1:$ZN_PORT/healthz"
 wait_up kms "https://127.0.0.1:$HTTPS_PORT/healthz"
-wait_up mbox "https://127.0.0.1:$MBOX_PORT/healthz"
 say "   bsf-stub   Ub http://127.0.0.1:$UB_PORT  Zn http://127.0.0.1:$ZN_PORT  (embedded subscribers)"
 say "   tkmsd      kms.home1.net  PSK-TLS 127.0.0.1:$PSK_PORT  HTTPS 127.0.0.1:$HTTPS_PORT"
 say "              group sip:team@home1.net = carol, dave (added by $W/kms.json)"
-say "   tkmsd      message KMS    HTTPS 127.0.0.1:$MBOX_PORT  (policy F=0 G=0 I=0)"
 say "   MIKEY algorithm set: $ALGS-bit"
 
 KMS="psk://127.0.0.1:$PSK_PORT"
 KMS_HTTPS="https://127.0.0.1:$HTTPS_PORT"
-MBOX="https://127.0.0.1:$MBOX_PORT"
 KOPT="--kms-fqdn kms.home1.net --cacert $W/kms-cert.pem"
-MOPT="--kms-fqdn kms.home1.net --cacert $W/mbox-cert.pem"
 ue() { n=$1; shift; "$UE" --state "$W/$n.state" "$@"; }
 # run OUT CMD...: run, output to OUT; the exit status is in RC
 run() { o=$1; shift; "$@" >"$o" 2>&1; RC=$?; }
@@ -338,33 +316,34 @@ scenario_message()
 	C="$W/call3"; MB="$W/mailbox/dave"; mkdir -p "$C" "$MB"
 	say ""
 	say "== 3. Alice leaves a voice message for Dave (deferred delivery)"
-	say "   alice -> msg KMS  REQUEST_INIT (HTTPS + Digest $MBOX): ticket for sip:dave@home1.net, valid 7 days"
+	say "   alice -> KMS      REQUEST_INIT --deferred (HTTPS + Digest $KMS_HTTPS): ticket for sip:dave@home1.net"
+	say "                     valid 7 days, no answer (F = 0), no responder RAND (G = 0), no forking (I = 0)"
 	run "$C/req.json" ue alice request --call "$C/alice.call" --impu sip:alice@home1.net \
-		--to sip:dave@home1.net --lifetime 604800 --no-forking --algs "$ALGS" --kms "$MBOX" $MOPT --json
+		--to sip:dave@home1.net --deferred --algs "$ALGS" --kms "$KMS_HTTPS" $KOPT --json
 	if [ $RC -ne 0 ]; then bad "request refused (exit $RC)"; detail "$C/req.json"; return 1; fi
-	ok "HTTP $(jget "$C/req.json" http_status) REQUEST_RESP; ticket $(ticketfp "$W/mbox-audit.log" request), flags $(jget "$C/req.json" flags) (no answer needed), valid to $(jget "$C/req.json" valid_to)"
+	ok "HTTP $(jget "$C/req.json" http_status) REQUEST_RESP; ticket $(ticketfp "$W/kms-audit.log" request), flags $(jget "$C/req.json" flags) (no answer needed), valid to $(jget "$C/req.json" valid_to)"
 	run "$C/ti.json" ue alice transfer-init --call "$C/alice.call" --out "$MB/message.mikey" --json
 	if [ $RC -ne 0 ]; then bad "transfer-init (exit $RC)"; detail "$C/ti.json"; return 1; fi
 	run "$C/ak.out" ue alice srtp-keys --call "$C/alice.call" --out "$C/alice.keys"
 	if [ $RC -ne 0 ]; then bad "alice has no SRTP keys without an answer (exit $RC)"; detail "$C/ak.out"; return 1; fi
 	say "   alice SRTP keys   $(keyfps "$C/alice.keys")"
-	run "$C/rec.out" "$W/srtp-mailbox" record "$C/alice.keys" "$MB/message.srtp" 5 \
-		"Hi Dave, it's Alice. Call me back about Friday."
+	run "$C/rec.out" ue alice srtp-record --call "$C/alice.call" --out "$MB/message.srtp" \
+		--packets 5 --text "Hi Dave, it's Alice. Call me back about Friday."
 	say "   alice -> mailbox  $(mtype "$MB/message.mikey") + SRTP media in $MB"
 	if [ $RC -eq 0 ]; then ok "$(cat "$C/rec.out")"
 	else bad "recording failed (exit $RC)"; detail "$C/rec.out"; return 1; fi
 	say "   alice             hangs up: her call state and keys are deleted"
 	rm -f "$C/alice.call" "$C/alice.keys"
 
-	say "   (later) dave -> msg KMS  RESOLVE_INIT with the stored ticket"
+	say "   (later) dave -> KMS  RESOLVE_INIT (PSK-TLS) with the stored ticket"
 	run "$C/res.json" ue dave resolve --call "$C/dave.call" --in "$MB/message.mikey" \
-		--impu sip:dave@home1.net --kms "$MBOX" $MOPT --json
-	if [ $RC -eq 0 ]; then ok "HTTP $(jget "$C/res.json" http_status) RESOLVE_RESP; ticket $(ticketfp "$W/mbox-audit.log" resolve) resolved; TRANSFER_INIT from $(jget "$C/res.json" peer) verified"
+		--impu sip:dave@home1.net --kms "$KMS" $KOPT --json
+	if [ $RC -eq 0 ]; then ok "HTTP $(jget "$C/res.json" http_status) RESOLVE_RESP; ticket $(ticketfp "$W/kms-audit.log" resolve) resolved; TRANSFER_INIT from $(jget "$C/res.json" peer) verified"
 	else bad "dave resolve (exit $RC)"; detail "$C/res.json"; return 1; fi
 	run "$C/dk.out" ue dave srtp-keys --call "$C/dave.call" --out "$C/dave.keys"
 	say "   dave SRTP keys    $(keyfps "$C/dave.keys")"
 	say "   dave plays the message:"
-	run "$C/play.out" "$W/srtp-mailbox" play "$C/dave.keys" "$MB/message.srtp"
+	run "$C/play.out" ue dave srtp-play --call "$C/dave.call" --in "$MB/message.srtp"
 	sed 's/^/      /' "$C/play.out"
 	if [ $RC -eq 0 ] && grep -q 'Call me back about Friday' "$C/play.out"; then
 		ok "Dave decrypted Alice's stored media"
@@ -396,21 +375,13 @@ scenario_eve()
 }
 
 say ""
-say "== Preparing the message service's SRTP recorder (contrib/srtp-mailbox.c, libsrtp2)"
-if cc -O2 -o "$W/srtp-mailbox" "$TOP/contrib/srtp-mailbox.c" \
-	$(pkg-config --cflags --libs libsrtp2 jansson) >"$W/cc.log" 2>&1; then
-	ok "compiled"
-else
-	bad "cannot compile contrib/srtp-mailbox.c"; detail "$W/cc.log"
-fi
-
 scenario_call
 scenario_group
-[ -x "$W/srtp-mailbox" ] && scenario_message
+scenario_message
 scenario_eve
 
 say ""
-audit() { cat "$W/kms-audit.log" "$W/mbox-audit.log" 2>/dev/null | grep -c "$1"; }
+audit() { grep -c "$1" "$W/kms-audit.log" 2>/dev/null; }
 say "== KMS audit (P-15, one JSON line per ticket operation, never a key):"
 say "   $(audit '"operation":"request","result":"ok"') tickets issued, $(audit '"operation":"resolve","result":"ok"') resolved, $(audit '"result":"forbidden"') refused (forbidden)"
 say ""

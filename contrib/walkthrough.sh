@@ -5,12 +5,11 @@
 # checks that they agree and runs this script). They bootstrap Alice with
 # tkms-ue, keep a REQUEST_INIT in a file, POST it to tkmsd's HTTPS listener
 # with curl and GBA HTTP Digest, and decode the answer with tkms-mikey.
-# Environment (optional): UB_PORT ZN_PORT KMS_PORT CAP_PORT (8080 8081 8444
-# 8099), WALK_DIR (scratch directory, kept; default a temp dir, removed).
+# Environment (optional): UB_PORT ZN_PORT KMS_PORT (8080 8081 8444), WALK_DIR
+# (scratch directory, kept; default a temp dir, removed).
 B=$(cd "${1:-build}" 2>/dev/null && pwd) || { echo "usage: $0 BUILDDIR" >&2; exit 2; }
-TKMS=$(cd "$(dirname "$0")/.." && pwd)
 PATH=$B/src/ue:$B/src/tkmsd:$B/bsf-stub:$B/src/tools:$PATH
-UB_PORT=${UB_PORT:-8080} ZN_PORT=${ZN_PORT:-8081} KMS_PORT=${KMS_PORT:-8444} CAP_PORT=${CAP_PORT:-8099}
+UB_PORT=${UB_PORT:-8080} ZN_PORT=${ZN_PORT:-8081} KMS_PORT=${KMS_PORT:-8444}
 if [ -n "${WALK_DIR:-}" ]; then mkdir -p "$WALK_DIR" && cd "$WALK_DIR" || exit 2
 else cd "$(mktemp -d "${TMPDIR:-/tmp}/tkms-curl.XXXXXX")" || exit 2; fi
 BSF_PID= KMS_PID=
@@ -39,12 +38,10 @@ done
 tkms-ue --state alice.state bootstrap --bsf http://127.0.0.1:$UB_PORT --impi alice@home1.net \
     --k 465b5ce8b199b49faa5f0a2ee238a601 --opc cd63cb71954a9f4e48a5994e37a02baf
 
-# 2. A REQUEST_INIT for a ticket to Bob, kept in req.mikey. tkms-ue request
-#    sends what it builds, so it is pointed at a listener that keeps the body
-#    and answers 503 (tkms-ue then reports that 503: expected).
-perl "$TKMS/contrib/mikey-capture.pl" $CAP_PORT req.mikey
+# 2. A REQUEST_INIT for a ticket to Bob, written to req.mikey and not sent
+#    (--no-send); the call file alice.call remembers it for the answer.
 tkms-ue --state alice.state request --call alice.call --impu sip:alice@home1.net \
-    --to sip:bob@home1.net --kms http://127.0.0.1:$CAP_PORT --kms-fqdn kms.home1.net
+    --to sip:bob@home1.net --kms-fqdn kms.home1.net --no-send --out req.mikey
 
 # 3. The keys (profile P-1). The MIKEY PSK is Ks_NAF for Ua id 01 00 00 00 06.
 #    HTTP Digest inside TLS (TS 33.222 5.3) uses username = B-TID and password
@@ -66,6 +63,8 @@ curl --digest -u "$BTID:$PASSWORD" --tlsv1.2 --tls-max 1.2 --ciphers ECDHE-ECDSA
     -s -o resp.mikey -w 'HTTP %{http_code} %{content_type}\n' https://127.0.0.1:$KMS_PORT/mikey
 tkms-mikey decode --psk "$PSK" --init req.mikey resp.mikey >resp.json
 grep -A2 '"data_type"' resp.json | head -n 3; sed -n '/"verification"/,$p' resp.json
+#    tkms-ue takes the answer from the file: Alice now holds the ticket.
+tkms-ue --state alice.state request --call alice.call --response resp.mikey
 
 # 5. The same message once more: the KMS remembers it (P-9) and refuses the
 #    replay with 400 and a MIKEY Error 1 (Invalid TS).

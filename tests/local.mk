@@ -23,3 +23,11 @@ TESTS += tests/system/kms-rotate.sh
 dist_check_SCRIPTS += tests/system/kms-rotate.sh
 TESTS += tests/system/kms-scaleout.sh
 dist_check_SCRIPTS += tests/system/kms-scaleout.sh
+
+# -- depth: groups, devices, network functions, deferred delivery,
+#    unprotected tickets (issue 6); real bsf-stub + tkmsd + tkms-ue.
+DEPTH_SYSTEM_TESTS = tests/system/kms-deferred.sh tests/system/kms-groups.sh \
+	tests/system/kms-devices.sh tests/system/kms-nf.sh tests/system/kms-unprotected.sh
+TESTS += $(DEPTH_SYSTEM_TESTS)
+dist_check_SCRIPTS += $(DEPTH_SYSTEM_TESTS)
+# -- end depth

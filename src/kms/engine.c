@@ -856,6 +856,10 @@ static enum kms_outcome do_resolve(struct req *r)
 		return refuse(r, KMS_OUT_TICKET_TYPE, -1, "Ticket Type not 1 (P-22)");
 	if (tk->prf != MK_PRF_HMAC_SHA256)
 		return refuse(r, KMS_OUT_TP_PARAM, -1, "ticket PRF not PRF-HMAC-SHA-256 (P-10)");
+	/* A ticket its initiator made (D = 0, e.g. tkms-ue make-ticket) holds
+	 * no key of ours: a policy the KMS does not honour (P-22). */
+	if (!(tk->flags & MK_TF_D))
+		return refuse(r, KMS_OUT_TP_PARAM, -1, "ticket made by its initiator (D = 0), not by a KMS");
 
 	/* Open: TPK by key id, ticket MAC, KEMAC (mikey.md 5.8 step 2). */
 	if (!ticket_key_id(tk, &key_id))
@@ -889,8 +893,11 @@ static enum kms_outcome do_resolve(struct req *r)
 	/* P-14: listed, group member, or a network-function principal. */
 	az = resolver_listed(r->e, &tk->tp, r->own_id, r->own_id_len, &group);
 	nf = nf_principal(r);
-	if (az == KMS_AUTHZ_NONE && nf)
+	if (az == KMS_AUTHZ_NONE && nf) {
 		az = nf->intercept ? KMS_AUTHZ_NF_INTERCEPT : KMS_AUTHZ_NF;
+		copy_id(a->nf, sizeof(a->nf), nf->name ? nf->name : "?",
+			strlen(nf->name ? nf->name : "?"));
+	}
 	a->authz = az;
 	if (group)
 		copy_id(a->group, sizeof(a->group), group, strlen(group));

@@ -138,6 +138,7 @@ struct kms_nf_principal {
 	const char *impi;
 	const char *cert_subject;
 	bool intercept;
+	const char *name;             /* for the audit line (P-15); may be NULL */
 };
 
 /* Algorithm sets (P-8). */
@@ -207,6 +208,7 @@ struct kms_audit {
 	char initiator[KMS_AUDIT_ID_MAX];  /* IDRi (request) / ticket's IDRi (resolve) */
 	char resolver[KMS_AUDIT_ID_MAX];   /* resolve: the resolver's IDRr */
 	char group[KMS_AUDIT_ID_MAX];      /* resolve via a group: its URI */
+	char nf[KMS_AUDIT_ID_MAX];         /* resolve by a network function: its name */
 	char responders[4 * KMS_AUDIT_ID_MAX]; /* ticket IDRr list, space separated */
 	bool have_ticket;
 	uint32_t key_id;                   /* TPK id of the ticket */

@@ -98,6 +98,7 @@ static struct gen *gen_new(const struct tkmsd_engine *e, const struct tkmsd_conf
 		g->nfs[i].impi = cfg->nfs[i].impi;
 		g->nfs[i].cert_subject = cfg->nfs[i].cert_subject;
 		g->nfs[i].intercept = cfg->nfs[i].intercept;
+		g->nfs[i].name = cfg->nfs[i].name;
 	}
 	if (create_keyring)
 		set = kms_tpk_set_load_or_create(cfg->keyring, (int64_t)time(NULL), &created, kerr,
@@ -311,6 +312,7 @@ json_t *tkmsd_audit_event(const struct kms_audit *a, enum kms_outcome o)
 	set_str(ev, "responders", a->responders);
 	set_str(ev, "resolver", a->resolver);
 	set_str(ev, "group", a->group);
+	set_str(ev, "network_function", a->nf);
 	if (a->have_ticket) {
 		json_object_set_new(ev, "key_id", json_integer(a->key_id));
 		set_str(ev, "ticket_fingerprint", a->fingerprint);

@@ -22,6 +22,7 @@
 #include "mikey/mcrypto.h"
 #include "mikey/mprotect.h"
 #include "mikey/ntp.h"
+#include "mikey/payload.h"
 #include "util/fileio.h"
 #include "util/hexb64.h"
 #include "util/secret.h"
@@ -283,6 +284,11 @@ static uint32_t wished_flags(const struct ue_request_opts *o)
 {
 	uint32_t f = MK_TF_D | MK_TF_E | MK_TF_F | MK_TF_G | MK_TF_H | MK_TF_N | MK_TF_O;
 
+	/* Deferred delivery: the responder may resolve days later, after the
+	 * initiator is gone, so no answer (F), no responder RAND (G) and no
+	 * fork the initiator would have to learn from an answer (I). */
+	if (o->deferred)
+		return MK_TF_D | MK_TF_E | MK_TF_H | MK_TF_N | MK_TF_O | (o->reuse ? MK_TF_J : 0);
 	if (o->forking)
 		f |= MK_TF_I;
 	if (o->reuse)
@@ -337,11 +343,12 @@ int ue_request_build(struct ue_call *c, const struct ue_request_opts *o,
 	m->ticket.version = MK_BASE_TICKET_VERSION;
 	m->ticket.prf = MK_PRF_HMAC_SHA256; /* P-10: tickets always use PRF 1 */
 	m->ticket.flags = wished_flags(o);
-	if (o->lifetime) {
+	if (o->lifetime || o->deferred) {
 		m->ticket.tp.tre.pl.present = true;
 		m->ticket.tp.tre.role = MK_TR_END;
 		m->ticket.tp.tre.ts_type = MK_TS_NTP_UTC_32; /* P-24 */
-		m->ticket.tp.tre.ts = mk_ntp32_from_unix((int64_t)time(NULL) + o->lifetime);
+		m->ticket.tp.tre.ts = mk_ntp32_from_unix((int64_t)time(NULL) +
+			(o->lifetime ? o->lifetime : UE_DEFERRED_LIFETIME));
 	}
 	for (i = 0; i < o->npeers; i++)
 		set_idr(&m->ticket.tp.idrr[i], MK_IDR_R, MK_ID_URI, o->peers[i]);
@@ -392,6 +399,10 @@ static int check_granted(struct ue_call *c, const struct ue_request_opts *o,
 		return fail(e, UE_E_POLICY, -1, "granted ticket claims not to come from a KMS (D = 0)");
 	if (o && o->require_forking && !(tk->flags & MK_TF_I))
 		return fail(e, UE_E_POLICY, -1, "KMS refused key forking (I = 0) but it is required");
+	if (o && o->deferred && (tk->flags & (MK_TF_F | MK_TF_G | MK_TF_I)))
+		return fail(e, UE_E_POLICY, -1, "KMS did not grant deferred delivery: the ticket "
+			    "needs an answer or forks (F, G or I set; its policy must let a UE "
+			    "choose F, G and I)");
 	if (!mk_prf_valid(tk->prf))
 		return fail(e, UE_E_POLICY, -1, "granted TP PRF %u unknown", tk->prf);
 	c->valid_to = 0;
@@ -653,6 +664,20 @@ static int cs_from_wire(struct ue_cs *cs, const struct mk_cs_generic *g)
 
 /* ---- initiator: TRANSFER_INIT --------------------------------------------------- */
 
+/* The ticket an initiator holds: in the REQUEST_RESP it came in, or (made
+ * by the initiator itself, D = 0) the TICKET payload alone. */
+static int stored_ticket(const struct ue_call *c, struct mk_msg *rr)
+{
+	tk_rd rd;
+	size_t eoff;
+
+	if (c->flags & MK_TF_D)
+		return mk_parse(c->reqresp, c->reqresp_len, rr) == MK_OK && rr->ticket.pl.present ?
+		       0 : -1;
+	tk_rd_init(&rd, c->reqresp, c->reqresp_len);
+	return mkp_rd_ticket(&rd, true, &rr->ticket, &eoff) == MK_OK ? 0 : -1;
+}
+
 int ue_transfer_init(struct ue_call *c, const struct ue_transfer_opts *o,
 		     uint8_t *out, size_t cap, size_t *out_len, struct ue_err *e)
 {
@@ -682,8 +707,8 @@ int ue_transfer_init(struct ue_call *c, const struct ue_transfer_opts *o,
 		rc = fail(e, UE_E_CRYPTO, -1, "out of memory");
 		goto out;
 	}
-	if (mk_parse(c->reqresp, c->reqresp_len, rr) != MK_OK || !rr->ticket.pl.present) {
-		rc = fail(e, UE_E_STATE, -1, "stored REQUEST_RESP unreadable");
+	if (stored_ticket(c, rr) != 0) {
+		rc = fail(e, UE_E_STATE, -1, "stored ticket unreadable");
 		goto out;
 	}
 	if (o && o->to) {
@@ -1007,6 +1032,48 @@ static int early_checks(struct ue_call *c, const struct mk_msg *m, struct ue_err
 	return UE_OK;
 }
 
+/* The responder's reading of a TRANSFER_INIT, common to a ticket resolved
+ * at the KMS and an unprotected one: parse, early checks, and what the call
+ * keeps (flags, algorithms, CSB, RANDRi, the initiator, the message). */
+static int read_transfer_init(struct ue_call *c, const char *impu, const uint8_t *tinit,
+			      size_t tinit_len, struct mk_msg *m, struct ue_err *e)
+{
+	int rc;
+
+	c->role = UE_ROLE_RESPONDER;
+	if (!impu || !cpystr(c->impu, sizeof c->impu, impu) || tinit_len > sizeof c->tinit)
+		return fail(e, UE_E_ARG, -1, "own IMPU missing or TRANSFER_INIT too large");
+	rc = mk_parse(tinit, tinit_len, m);
+	if (rc != MK_OK)
+		return fail(e, UE_E_PARSE, MK_E_UNSPECIFIED, "TRANSFER_INIT malformed at offset %zu: %s",
+			    m->err_off, mk_strerror(rc));
+	if (m->hdr.data_type != MK_DT_TRANSFER_INIT || m->csb_update || !m->ticket.pl.present ||
+	    !m->randr[MK_RANDR_I].pl.present || m->randr[MK_RANDR_I].rand.n > sizeof c->randri ||
+	    !m->v.pl.present)
+		return fail(e, UE_E_PARSE, MK_E_UNSPECIFIED, "not an initial TRANSFER_INIT with a ticket");
+	if (!mk_prf_valid(m->hdr.prf) ||
+	    !mk_algs_same_set((enum mk_prf)m->hdr.prf, MK_ENCR_NULL, (enum mk_mac)m->v.alg) ||
+	    m->v.alg == MK_MAC_NULL)
+		return fail(e, UE_E_POLICY, MK_E_INVALID_MAC, "TRANSFER_INIT algorithms refused (P-8)");
+	rc = early_checks(c, m, e);
+	if (rc != UE_OK)
+		return rc;
+	c->flags = m->ticket.flags;
+	c->tp_prf = m->ticket.prf;
+	c->prf = m->hdr.prf;
+	algs_of(c->prf, &c->mac, &c->encr);
+	c->csb_id = m->hdr.csb_id;
+	memcpy(c->randri, m->randr[MK_RANDR_I].rand.p, m->randr[MK_RANDR_I].rand.n);
+	c->randri_len = m->randr[MK_RANDR_I].rand.n;
+	/* P-25: IDRi of the message, else the ticket policy's. */
+	if (!idr_str(&m->idr[MK_IDR_I], c->peer, sizeof c->peer) &&
+	    !idr_str(&m->ticket.tp.idri, c->peer, sizeof c->peer))
+		return fail(e, UE_E_POLICY, MK_E_INVALID_ID, "initiator identity unknown");
+	memcpy(c->tinit, tinit, tinit_len);
+	c->tinit_len = tinit_len;
+	return UE_OK;
+}
+
 int ue_resolve_begin(struct ue_call *c, const char *impu, const char *kms,
 		     const struct ue_cred *cred, const uint8_t *tinit, size_t tinit_len,
 		     uint8_t *out, size_t cap, size_t *out_len, struct ue_err *e)
@@ -1020,9 +1087,7 @@ int ue_resolve_begin(struct ue_call *c, const char *impu, const char *kms,
 	err_clear(e);
 	memset(&ks, 0, sizeof ks);
 	ue_call_init(c);
-	c->role = UE_ROLE_RESPONDER;
-	if (!impu || !kms || !cred->btid[0] || !cpystr(c->impu, sizeof c->impu, impu) ||
-	    !cpystr(c->kms, sizeof c->kms, kms) || tinit_len > sizeof c->tinit)
+	if (!kms || !cred->btid[0] || !cpystr(c->kms, sizeof c->kms, kms))
 		return fail(e, UE_E_ARG, -1, "resolve needs own IMPU, KMS FQDN and a B-TID");
 	m = msg_new();
 	r = msg_new();
@@ -1030,42 +1095,9 @@ int ue_resolve_begin(struct ue_call *c, const char *impu, const char *kms,
 		rc = fail(e, UE_E_CRYPTO, -1, "out of memory");
 		goto out;
 	}
-	rc = mk_parse(tinit, tinit_len, m);
-	if (rc != MK_OK) {
-		rc = fail(e, UE_E_PARSE, MK_E_UNSPECIFIED, "TRANSFER_INIT malformed at offset %zu: %s",
-			  m->err_off, mk_strerror(rc));
-		goto out;
-	}
-	if (m->hdr.data_type != MK_DT_TRANSFER_INIT || m->csb_update || !m->ticket.pl.present ||
-	    !m->randr[MK_RANDR_I].pl.present || m->randr[MK_RANDR_I].rand.n > sizeof c->randri ||
-	    !m->v.pl.present) {
-		rc = fail(e, UE_E_PARSE, MK_E_UNSPECIFIED, "not an initial TRANSFER_INIT with a ticket");
-		goto out;
-	}
-	if (!mk_prf_valid(m->hdr.prf) ||
-	    !mk_algs_same_set((enum mk_prf)m->hdr.prf, MK_ENCR_NULL, (enum mk_mac)m->v.alg) ||
-	    m->v.alg == MK_MAC_NULL) {
-		rc = fail(e, UE_E_POLICY, MK_E_INVALID_MAC, "TRANSFER_INIT algorithms refused (P-8)");
-		goto out;
-	}
-	rc = early_checks(c, m, e);
+	rc = read_transfer_init(c, impu, tinit, tinit_len, m, e);
 	if (rc != UE_OK)
 		goto out;
-	c->flags = m->ticket.flags;
-	c->tp_prf = m->ticket.prf;
-	c->prf = m->hdr.prf;
-	algs_of(c->prf, &c->mac, &c->encr);
-	c->csb_id = m->hdr.csb_id;
-	memcpy(c->randri, m->randr[MK_RANDR_I].rand.p, m->randr[MK_RANDR_I].rand.n);
-	c->randri_len = m->randr[MK_RANDR_I].rand.n;
-	/* P-25: IDRi of the message, else the ticket policy's. */
-	if (!idr_str(&m->idr[MK_IDR_I], c->peer, sizeof c->peer) &&
-	    !idr_str(&m->ticket.tp.idri, c->peer, sizeof c->peer)) {
-		rc = fail(e, UE_E_POLICY, MK_E_INVALID_ID, "initiator identity unknown");
-		goto out;
-	}
-	memcpy(c->tinit, tinit, tinit_len);
-	c->tinit_len = tinit_len;
 
 	/* RESOLVE_INIT_PSK: same algorithm set as the TRANSFER_INIT. */
 	if (rnd(c->randrr, UE_RAND_LEN) || rnd(&csb, sizeof csb)) {
@@ -1108,6 +1140,24 @@ out:
 	return rc;
 }
 
+/* Once the keys are known: Session Data of the CSs the responder sends,
+ * SPIs of the initiator's CSs where it gave none. */
+static int fill_responder_cs(struct ue_call *c, struct ue_err *e)
+{
+	const struct ue_key *k = cs_key(c->keys, c->nkeys, &(struct ue_cs){ 0 });
+	unsigned i;
+
+	for (i = 0; i < c->ncs; i++) {
+		if (!c->cs[i].initiator_sends && cs_fill_own(&c->cs[i], k))
+			return fail(e, UE_E_CRYPTO, -1, "random generator failed");
+		if (c->cs[i].initiator_sends && c->cs[i].spi_len == 0 && k) {
+			memcpy(c->cs[i].spi, k->spi, k->spi_len);
+			c->cs[i].spi_len = k->spi_len;
+		}
+	}
+	return UE_OK;
+}
+
 int ue_resolve_finish(struct ue_call *c, const struct ue_cred *cred,
 		      const uint8_t *resp, size_t resp_len, struct ue_err *e)
 {
@@ -1115,8 +1165,6 @@ int ue_resolve_finish(struct ue_call *c, const struct ue_cred *cred,
 	struct mk_keyset ks, kerr, kt;
 	struct mk_ids ids;
 	bool forking = (c->flags & MK_TF_I) != 0;
-	const struct ue_key *k;
-	unsigned i;
 	int rc;
 
 	err_clear(e);
@@ -1171,7 +1219,15 @@ int ue_resolve_finish(struct ue_call *c, const struct ue_cred *cred,
 	rc = kemac_keys(c, m, &ks, forking, e);
 	if (rc != UE_OK)
 		goto out;
-	if (forking) {
+	if (forking && !m->randr[MK_RANDR_KMS].pl.present && !m->idr[MK_IDR_R].pl.present) {
+		/* The unforked keys (engine.h: an intercepting network function). */
+		if (!c->observer) {
+			rc = fail(e, UE_E_POLICY, -1, "the KMS sent the unforked keys of a forking "
+				  "ticket (an answer for an intercepting network function)");
+			goto out;
+		}
+		forking = false;
+	} else if (forking) {
 		const struct mk_randr *r = &m->randr[MK_RANDR_KMS];
 
 		/* P-25, P-4: IDRr bound by the KMS (own IMPU when omitted). */
@@ -1184,6 +1240,7 @@ int ue_resolve_finish(struct ue_call *c, const struct ue_cred *cred,
 		memcpy(c->randrkms, r->rand.p, r->rand.n);
 		c->randrkms_len = r->rand.n;
 	}
+	forking = (c->flags & MK_TF_I) != 0;
 	/* Now TRANSFER_INIT: row C from MPKi, Initiator Data cut out, suffix
 	 * IDi || IDr (P-25: the ticket's IDRi, P-4: our IMPU where omitted). */
 	memset(&ids, 0, sizeof ids);
@@ -1203,18 +1260,9 @@ int ue_resolve_finish(struct ue_call *c, const struct ue_cred *cred,
 			  "TRANSFER_INIT MAC differs from the ticket's Vi");
 		goto out;
 	}
-	/* Fill the CSs we send. */
-	k = cs_key(c->keys, c->nkeys, &(struct ue_cs){ 0 });
-	for (i = 0; i < c->ncs; i++) {
-		if (!c->cs[i].initiator_sends && cs_fill_own(&c->cs[i], k)) {
-			rc = fail(e, UE_E_CRYPTO, -1, "random generator failed");
-			goto out;
-		}
-		if (c->cs[i].initiator_sends && c->cs[i].spi_len == 0 && k) {
-			memcpy(c->cs[i].spi, k->spi, k->spi_len);
-			c->cs[i].spi_len = k->spi_len;
-		}
-	}
+	rc = fill_responder_cs(c, e);
+	if (rc != UE_OK)
+		goto out;
 	c->stage = UE_ST_RESOLVED;
 	rc = UE_OK;
 out:
@@ -1224,6 +1272,258 @@ out:
 	free(m);
 	free(req);
 	free(ti);
+	return rc;
+}
+
+int ue_observe(struct ue_call *c, const uint8_t *msg, size_t len, struct ue_err *e)
+{
+	int rc;
+
+	err_clear(e);
+	if (!c->observer || c->role != UE_ROLE_RESPONDER || c->stage != UE_ST_RESOLVED)
+		return fail(e, UE_E_STATE, -1, "not a resolved network-function call");
+	if (c->randrkms_len)
+		return fail(e, UE_E_STATE, -1, "the KMS forked these keys for us: nothing to observe");
+	c->role = UE_ROLE_INITIATOR;
+	c->stage = UE_ST_TRANSFERRED;
+	rc = ue_accept(c, msg, len, e);
+	if (rc != UE_OK) {
+		c->role = UE_ROLE_RESPONDER;
+		c->stage = UE_ST_RESOLVED;
+	}
+	return rc;
+}
+
+/* ---- unprotected tickets (D = 0) ------------------------------------------------ */
+
+/*
+ * A ticket the initiator makes itself (D = 0) without any key shared with
+ * anyone: the base ticket's layout (mikey.md 3.6, Ticket Type 1) with the
+ * protection left out.  THDR format version 0 (a KMS's sealed tickets are
+ * version 1, P-10) and key id 0; T; RAND; a KEMAC with NULL encryption and
+ * NULL MAC carrying MPK || TGK+SALT in clear; V with MAC algorithm NULL.
+ * TRANSFER_INIT is MACed with MPKi (row G from that MPK) as with any
+ * ticket, which only catches accidents: whoever sees the ticket has every
+ * key, exactly like SDES over an unprotected channel.  Flags: D = 0 and so
+ * L = 1 (mikey.md 3.6; no KEMAC is sent in TRANSFER_INIT all the same),
+ * E = 0 (no KMS can resolve it), I = 0 (forking needs a KMS), F G H as in a
+ * normal call, J as asked, N = O = 1.
+ */
+enum { UNPROT_THDR_VERSION = 0 };
+
+int ue_make_ticket(struct ue_call *c, const struct ue_request_opts *o, struct ue_err *e)
+{
+	struct mk_ticket tk;
+	struct mk_ticket_data td;
+	struct mk_keylist kl;
+	struct mk_bw b;
+	uint8_t mpk[32], mpk_spi[4], tgk[32], salt[14], spi[4], rnd_t[32];
+	uint8_t thdr[MK_THDR_LEN], chain[256], tdbuf[512];
+	size_t kn = 0, tdn = 0, mlen;
+	int64_t now = (int64_t)time(NULL);
+	unsigned i;
+	int rc;
+
+	err_clear(e);
+	if (!o->impu || !o->npeers || o->npeers > UE_MAX_PEERS || o->npeers > MK_MAX_IDR)
+		return fail(e, UE_E_ARG, -1, "a ticket needs own IMPU and 1..%d responders",
+			    UE_MAX_PEERS);
+	ue_call_init(c);
+	c->role = UE_ROLE_INITIATOR;
+	if (!cpystr(c->impu, sizeof c->impu, o->impu))
+		return fail(e, UE_E_ARG, -1, "identity too long");
+	c->prf = o->algset == UE_ALGS_256 ? MK_PRF_HMAC_SHA256 : MK_PRF_MIKEY1;
+	algs_of(c->prf, &c->mac, &c->encr);
+	c->tp_prf = MK_PRF_HMAC_SHA256;
+	mlen = o->algset == UE_ALGS_256 ? 32 : 16; /* P-19 */
+	c->flags = MK_TF_F | MK_TF_G | MK_TF_H | MK_TF_L | MK_TF_N | MK_TF_O |
+		   (o->reuse ? MK_TF_J : 0);
+	if (rnd(mpk, mlen) || rnd(mpk_spi, sizeof mpk_spi) || rnd(tgk, mlen) ||
+	    rnd(salt, sizeof salt) || rnd(spi, sizeof spi) || rnd(rnd_t, sizeof rnd_t))
+		return fail(e, UE_E_CRYPTO, -1, "random generator failed");
+
+	memset(&kl, 0, sizeof kl);
+	kl.n = 2;
+	kl.k[0].pl.present = kl.k[1].pl.present = true;
+	kl.k[0].type = MK_KEY_MPK;
+	kl.k[0].key = (struct mk_bytes){ mpk, mlen };
+	kl.k[0].kv.type = MK_KV_SPI;
+	kl.k[0].kv.spi = (struct mk_bytes){ mpk_spi, sizeof mpk_spi };
+	kl.k[1].type = MK_KEY_TGK_SALT;
+	kl.k[1].key = (struct mk_bytes){ tgk, mlen };
+	kl.k[1].salt = (struct mk_bytes){ salt, sizeof salt };
+	kl.k[1].kv.type = MK_KV_SPI;
+	kl.k[1].kv.spi = (struct mk_bytes){ spi, sizeof spi };
+	memset(&td, 0, sizeof td);
+	memset(thdr, 0, sizeof thdr);
+	thdr[0] = UNPROT_THDR_VERSION;
+	td.thdr.data = (struct mk_bytes){ thdr, sizeof thdr };
+	td.t.pl.present = true;
+	td.t.ts_type = MK_TS_NTP_UTC;
+	td.t.ts = mk_ntp_now();
+	td.rand.pl.present = true;
+	td.rand.rand = (struct mk_bytes){ rnd_t, sizeof rnd_t };
+	td.kemac.pl.present = true;
+	td.kemac.encr_alg = MK_ENCR_NULL;
+	td.kemac.mac_alg = MK_MAC_NULL;
+	td.v.pl.present = true;
+	td.v.alg = MK_MAC_NULL;
+	rc = mk_keylist_build(&kl, chain, sizeof chain, &kn);
+	td.kemac.encr = (struct mk_bytes){ chain, kn };
+	if (rc == MK_OK)
+		rc = mk_ticket_data_build(&td, tdbuf, sizeof tdbuf, &tdn);
+
+	memset(&tk, 0, sizeof tk);
+	tk.pl.present = true;
+	tk.is_ticket = true;
+	tk.ticket_type = MK_TICKET_MIKEY_BASE;
+	tk.subtype = MK_BASE_TICKET_SUBTYPE;
+	tk.version = MK_BASE_TICKET_VERSION;
+	tk.prf = c->tp_prf;
+	tk.flags = c->flags;
+	set_idr(&tk.tp.idri, MK_IDR_I, MK_ID_URI, c->impu);
+	tk.tp.trs.pl.present = tk.tp.tre.pl.present = true;
+	tk.tp.trs.role = MK_TR_START;
+	tk.tp.tre.role = MK_TR_END;
+	tk.tp.trs.ts_type = tk.tp.tre.ts_type = MK_TS_NTP_UTC_32; /* P-24 */
+	tk.tp.trs.ts = mk_ntp32_from_unix(now);
+	c->valid_to = now + (o->lifetime ? (int64_t)o->lifetime : 86400);
+	tk.tp.tre.ts = mk_ntp32_from_unix(c->valid_to);
+	for (i = 0; i < o->npeers; i++)
+		set_idr(&tk.tp.idrr[i], MK_IDR_R, MK_ID_URI, o->peers[i]);
+	tk.tp.nr = o->npeers;
+	tk.ticket_data = (struct mk_bytes){ tdbuf, tdn };
+	if (rc == MK_OK) {
+		mkp_bw_init(&b, c->reqresp, sizeof c->reqresp);
+		b.np_pos = MKP_CHAIN_START; /* the payload alone, its own NP byte first */
+		mkp_wr_ticket(&b, &tk, 0xff);
+		rc = mkp_bw_err(&b);
+		c->reqresp_len = rc == MK_OK ? b.wr.len : 0;
+	}
+	if (rc == MK_OK)
+		rc = mk_derive_mpki((enum mk_prf)c->tp_prf, mpk, mlen, rnd_t, sizeof rnd_t, c->mpki.key);
+	if (rc != MK_OK) {
+		rc = fail(e, UE_E_CRYPTO, -1, "cannot build the ticket: %s", mk_strerror(rc));
+		goto out;
+	}
+	c->mpki.type = MK_KEY_MPK;
+	c->mpki.key_len = mlen;
+	memcpy(c->mpki.spi, mpk_spi, sizeof mpk_spi);
+	c->mpki.spi_len = sizeof mpk_spi;
+	c->nkeys = 1;
+	c->keys[0].type = MK_KEY_TGK_SALT;
+	memcpy(c->keys[0].key, tgk, mlen);
+	c->keys[0].key_len = mlen;
+	memcpy(c->keys[0].salt, salt, sizeof salt);
+	c->keys[0].salt_len = sizeof salt;
+	memcpy(c->keys[0].spi, spi, sizeof spi);
+	c->keys[0].spi_len = sizeof spi;
+	c->stage = UE_ST_REQUESTED;
+	rc = UE_OK;
+out:
+	tk_wipe(mpk, sizeof mpk);
+	tk_wipe(tgk, sizeof tgk);
+	tk_wipe(salt, sizeof salt);
+	tk_wipe(chain, sizeof chain);
+	tk_wipe(tdbuf, sizeof tdbuf);
+	return rc;
+}
+
+bool ue_ticket_unprotected(const uint8_t *tinit, size_t len)
+{
+	struct mk_msg *m = msg_new();
+	bool r = m && mk_parse(tinit, len, m) == MK_OK && m->ticket.pl.present &&
+		 m->ticket.is_ticket && !(m->ticket.flags & MK_TF_D);
+
+	free(m);
+	return r;
+}
+
+int ue_resolve_unprotected(struct ue_call *c, const char *impu, const uint8_t *tinit,
+			   size_t tinit_len, struct ue_err *e)
+{
+	struct mk_msg *m = msg_new();
+	const struct mk_ticket *tk;
+	struct mk_ticket_data td;
+	struct mk_keylist kl;
+	struct mk_keyset kt;
+	struct mk_ids ids;
+	struct ue_key mpk;
+	size_t eoff, n;
+	unsigned i;
+	bool listed = false;
+	int rc;
+
+	err_clear(e);
+	memset(&kt, 0, sizeof kt);
+	memset(&mpk, 0, sizeof mpk);
+	ue_call_init(c);
+	if (!m)
+		return fail(e, UE_E_CRYPTO, -1, "out of memory");
+	rc = read_transfer_init(c, impu, tinit, tinit_len, m, e);
+	if (rc != UE_OK)
+		goto out;
+	tk = &m->ticket;
+	if (tk->flags & MK_TF_D) {
+		rc = fail(e, UE_E_POLICY, MK_E_INVALID_TPPAR, "the ticket was made by a KMS (D = 1)");
+		goto out;
+	}
+	if (tk->ticket_type != MK_TICKET_MIKEY_BASE || tk->subtype != MK_BASE_TICKET_SUBTYPE ||
+	    tk->version != MK_BASE_TICKET_VERSION) {
+		rc = fail(e, UE_E_POLICY, MK_E_INVALID_TICKET, "unprotected ticket not of type 1");
+		goto out;
+	}
+	/* No KMS looks at this ticket: the responder checks it is addressed. */
+	n = strlen(c->impu);
+	for (i = 0; i < tk->tp.nr; i++)
+		listed = listed || (tk->tp.idrr[i].data.n == n &&
+				    memcmp(tk->tp.idrr[i].data.p, c->impu, n) == 0);
+	if (!listed) {
+		rc = fail(e, UE_E_POLICY, MK_E_INVALID_ID, "the ticket does not name %s", c->impu);
+		goto out;
+	}
+	if (mk_ticket_data_parse(tk->ticket_data.p, tk->ticket_data.n, &td, &eoff) != MK_OK ||
+	    td.thdr.data.n != MK_THDR_LEN || td.thdr.data.p[0] != UNPROT_THDR_VERSION ||
+	    td.kemac.encr_alg != MK_ENCR_NULL || td.kemac.mac_alg != MK_MAC_NULL ||
+	    td.v.alg != MK_MAC_NULL || td.rand.rand.n < 16 ||
+	    mk_keylist_parse(td.kemac.encr.p, td.kemac.encr.n, &kl, &eoff) != MK_OK ||
+	    kl.n < 2 || kl.k[0].type != MK_KEY_MPK || key_take(&mpk, &kl.k[0]) ||
+	    mpk.key_len != (c->encr == MK_ENCR_AES_CM_256 ? 32u : 16u)) {
+		rc = fail(e, UE_E_POLICY, MK_E_INVALID_TICKET, "unprotected Ticket Data unreadable");
+		goto out;
+	}
+	c->mpki = mpk;
+	if (mk_derive_mpki((enum mk_prf)c->tp_prf, mpk.key, mpk.key_len, td.rand.rand.p,
+			   td.rand.rand.n, c->mpki.key) != MK_OK) {
+		rc = fail(e, UE_E_CRYPTO, -1, "MPKi derivation failed");
+		goto out;
+	}
+	for (i = 1; i < kl.n && c->nkeys < UE_MAX_KEYS; i++)
+		if (key_take(&c->keys[c->nkeys++], &kl.k[i])) {
+			rc = fail(e, UE_E_POLICY, MK_E_INVALID_TICKET, "unprotected ticket key malformed");
+			goto out;
+		}
+	memset(&ids, 0, sizeof ids);
+	ids.i = bstr(c->peer);
+	ids.r = bstr(c->impu);
+	if (mk_msg_keyset(&kt, m, NULL, c->mpki.key, c->mpki.key_len) != MK_OK ||
+	    mk_msg_verify(m, &kt, NULL, &ids) != MK_OK) {
+		rc = fail(e, UE_E_AUTH, MK_E_AUTH_FAILURE, "TRANSFER_INIT MAC does not verify");
+		goto out;
+	}
+	/* RANDRr (G): with no RESOLVE_INIT to share it with, fresh here. */
+	if (rnd(c->randrr, UE_RAND_LEN)) {
+		rc = fail(e, UE_E_CRYPTO, -1, "random generator failed");
+		goto out;
+	}
+	c->randrr_len = UE_RAND_LEN;
+	rc = fill_responder_cs(c, e);
+	if (rc == UE_OK)
+		c->stage = UE_ST_RESOLVED;
+out:
+	tk_wipe(&mpk, sizeof mpk);
+	mk_keyset_wipe(&kt);
+	free(m);
 	return rc;
 }
 
@@ -1243,6 +1543,8 @@ int ue_transfer_resp(struct ue_call *c, uint8_t *out, size_t cap, size_t *out_le
 	memset(&ks, 0, sizeof ks);
 	if (c->role != UE_ROLE_RESPONDER || c->stage < UE_ST_RESOLVED)
 		return fail(e, UE_E_STATE, -1, "resolve the TRANSFER_INIT first");
+	if (c->observer)
+		return fail(e, UE_E_STATE, -1, "an intercepting network function does not answer");
 	if (!(c->flags & MK_TF_F))
 		return fail(e, UE_E_STATE, -1, "the ticket forbids a TRANSFER_RESP (F = 0)");
 	m = msg_new();
@@ -1475,6 +1777,7 @@ static json_t *call_json(const struct ue_call *c)
 	json_object_set_new(j, "mpkr", key_json(&c->mpkr));
 	json_object_set_new(j, "keys", keys);
 	json_object_set_new(j, "forked", json_boolean(c->forked));
+	json_object_set_new(j, "observer", json_boolean(c->observer));
 	json_object_set_new(j, "mpkr_forked", key_json(&c->mpkr_f));
 	json_object_set_new(j, "forked_keys", fkeys);
 	json_object_set_new(j, "csb_id", json_integer(c->csb_id));
@@ -1603,6 +1906,7 @@ int ue_call_load(struct ue_call *c, const char *path, struct ue_err *e)
 	     key_in(json_object_get(j, "mpkr"), &c->mpkr) &&
 	     key_in(json_object_get(j, "mpkr_forked"), &c->mpkr_f);
 	c->forked = json_is_true(json_object_get(j, "forked"));
+	c->observer = json_is_true(json_object_get(j, "observer"));
 	a = json_object_get(j, "keys");
 	ok = ok && json_is_array(a) && json_array_size(a) <= UE_MAX_KEYS;
 	json_array_foreach(a, i, x)

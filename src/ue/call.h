@@ -56,6 +56,7 @@ enum {
 	UE_MAX_MSG = 8192,    /* any MIKEY message the UE keeps */
 	UE_RAND_LEN = 32,     /* P-20 */
 	UE_TS_WINDOW = 300,   /* P-9: allowed clock skew, seconds */
+	UE_DEFERRED_LIFETIME = 7 * 86400, /* deferred delivery: wished TRe - now (P-11 max) */
 };
 
 /* The MIKEY pre-shared key material of one UE (P-1, P-2). */
@@ -143,6 +144,11 @@ struct ue_call {
 	/* I with forking after ue_accept: TGK' / MPKr' (keys[] stay unforked
 	 * so that the requester could reuse the ticket) */
 	bool forked;
+	/* A lawful-interception network function (profile P-14, engine.h):
+	 * its RESOLVE_RESP holds the unforked MPKi, MPKr and TGK, no IDRr and
+	 * no RANDRkms; ue_observe then derives the fork of the responder that
+	 * answers from its TRANSFER_RESP, as the initiator does. */
+	bool observer;
 	struct ue_key mpkr_f;
 	struct ue_key fkeys[UE_MAX_KEYS];
 	size_t srtp_key_len;          /* SP type 1 (16, or 32 for AES-CM-256) */
@@ -169,6 +175,9 @@ struct ue_request_opts {
 	bool reuse;                   /* wish J (default true) */
 	int algset;                   /* enum ue_algset */
 	bool require_forking;         /* refuse a ticket granted without I */
+	bool deferred;                /* deferred delivery (voice mail): wish F = G = I = 0,
+				       * H = 1 and, without lifetime, 7 days; refuse a grant
+				       * that would need an answer (F, G) or fork (I) */
 };
 
 void ue_request_opts_default(struct ue_request_opts *o);
@@ -186,6 +195,12 @@ int ue_request_build(struct ue_call *c, const struct ue_request_opts *o,
 int ue_request_finish(struct ue_call *c, const struct ue_request_opts *o,
 		      const struct ue_cred *cred, const uint8_t *resp,
 		      size_t resp_len, struct ue_err *e);
+
+/* Unprotected ticket (D = 0, keys in clear; see call.c): the initiator
+ * makes it itself from o (impu, peers, lifetime, reuse, algset; no KMS) and
+ * holds it as after ue_request_finish (stage REQUESTED).  Whoever sees the
+ * ticket has every key: use only where SDES over a plain channel would do. */
+int ue_make_ticket(struct ue_call *c, const struct ue_request_opts *o, struct ue_err *e);
 
 /* ---- initiator: transfer ----------------------------------------------- */
 
@@ -210,11 +225,30 @@ int ue_resolve_begin(struct ue_call *c, const char *impu, const char *kms,
 		     const struct ue_cred *cred, const uint8_t *tinit, size_t tinit_len,
 		     uint8_t *out, size_t cap, size_t *out_len, struct ue_err *e);
 
+/* True when a TRANSFER_INIT carries a ticket its initiator made (D = 0). */
+bool ue_ticket_unprotected(const uint8_t *tinit, size_t len);
+
+/* Responder side of ue_make_ticket: read TRANSFER_INIT (early checks as in
+ * ue_resolve_begin), check the ticket names impu, take MPK and keys from
+ * the Ticket Data in clear, verify the V MAC with MPKi; stage RESOLVED
+ * without any KMS.  The caller decides whether it accepts such a call. */
+int ue_resolve_unprotected(struct ue_call *c, const char *impu, const uint8_t *tinit,
+			   size_t tinit_len, struct ue_err *e);
+
 /* Verify RESOLVE_RESP (row D, suffix = RESOLVE_INIT), take MPKi, [MPKr'],
  * keys, IDRr, RANDRkms; then verify TRANSFER_INIT's V with MPKi and, with
  * forking, that it equals the Vi MAC. */
 int ue_resolve_finish(struct ue_call *c, const struct ue_cred *cred,
 		      const uint8_t *resp, size_t resp_len, struct ue_err *e);
+
+/* Network function with intercept rights: after ue_resolve_begin set
+ * c->observer = true; ue_resolve_finish then also accepts the unforked
+ * RESOLVE_RESP of a forking ticket.  ue_observe reads a responder's
+ * TRANSFER_RESP with those keys (the initiator's checks and derivations,
+ * ue_accept): the call takes the initiator's view (role INITIATOR, stage
+ * ACCEPTED) so that ue_srtp_keys gives the keys of the call that answer
+ * set up.  An observer never answers (ue_transfer_resp refuses). */
+int ue_observe(struct ue_call *c, const uint8_t *msg, size_t len, struct ue_err *e);
 
 /* Build TRANSFER_RESP (F = 1; UE_E_STATE when the ticket says F = 0). */
 int ue_transfer_resp(struct ue_call *c, uint8_t *out, size_t cap, size_t *out_len,

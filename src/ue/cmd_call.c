@@ -19,6 +19,7 @@
 
 #include "gba/kdf.h"
 #include "ue/call.h"
+#include "ue/cmd_creds.h"
 #include "ue/kmsclient.h"
 #include "ue/state.h"
 #include "ue/ui_boot.h"
@@ -122,6 +123,8 @@ static void describe_call(struct out *o, const struct ue_call *c)
 		}
 		if (c->idrr_bound[0])
 			json_object_set_new(o->j, "idrr", json_string(c->idrr_bound));
+		if (c->observer)
+			json_object_set_new(o->j, "observer", json_true());
 	} else {
 		printf("role: %s\nidentity: %s\n",
 		       c->role == UE_ROLE_INITIATOR ? "initiator" : "responder", c->impu);
@@ -401,7 +404,8 @@ static int kms_status_error(struct out *o, const char *what, const struct ue_kms
 enum {
 	O_JSON = 256, O_CALL, O_KMS, O_KMS_FQDN, O_CACERT, O_IMPU, O_TO, O_LIFETIME,
 	O_NO_FORK, O_NO_REUSE, O_REQ_FORK, O_ALGS, O_OUT, O_SDP, O_IN, O_CS,
-	O_ERR_OUT, O_TIMEOUT, O_HELP,
+	O_ERR_OUT, O_TIMEOUT, O_HELP, O_DEFERRED, O_NO_SEND, O_RESPONSE, O_INTERCEPT,
+	O_ACCEPT_UNPROT,
 };
 
 static const struct option all_opts[] = {
@@ -424,12 +428,17 @@ static const struct option all_opts[] = {
 	{ "error-out", required_argument, NULL, O_ERR_OUT },
 	{ "timeout", required_argument, NULL, O_TIMEOUT },
 	{ "help", no_argument, NULL, O_HELP },
+	{ "deferred", no_argument, NULL, O_DEFERRED },
+	{ "no-send", no_argument, NULL, O_NO_SEND },
+	{ "response", required_argument, NULL, O_RESPONSE },
+	{ "intercept", no_argument, NULL, O_INTERCEPT },
+	{ "accept-unprotected", no_argument, NULL, O_ACCEPT_UNPROT },
 	{ NULL, 0, NULL, 0 },
 };
 
 struct args {
-	bool json, no_fork, no_reuse, req_fork, help;
-	const char *call, *kms, *kms_fqdn, *cacert, *impu, *out, *sdp, *in, *err_out;
+	bool json, no_fork, no_reuse, req_fork, help, deferred, no_send, intercept, accept_unprot;
+	const char *call, *kms, *kms_fqdn, *cacert, *impu, *out, *sdp, *in, *err_out, *response;
 	const char *to[UE_MAX_PEERS];
 	unsigned nto, cs, algs;
 	unsigned long lifetime;
@@ -515,6 +524,11 @@ static int parse_args(int argc, char **argv, const char *usage, const int *allow
 			a->timeout_ms = (long)v * 1000;
 			break;
 		case O_HELP: a->help = true; break;
+		case O_DEFERRED: a->deferred = true; break;
+		case O_NO_SEND: a->no_send = true; break;
+		case O_RESPONSE: a->response = optarg; break;
+		case O_INTERCEPT: a->intercept = true; break;
+		case O_ACCEPT_UNPROT: a->accept_unprot = true; break;
 		}
 	}
 	if (a->help) {
@@ -573,6 +587,60 @@ static int prep_kms(const struct args *a, struct kms_opts *ko, char *fqdn, size_
 	return 0;
 }
 
+/* --no-send: no URL needed, only the KMS FQDN (--kms-fqdn, else --kms's host). */
+static int offline_fqdn(const struct args *a, char *fqdn, size_t cap)
+{
+	if (!a->out) {
+		fprintf(stderr, "tkms-ue: --no-send needs --out FILE for the message\n");
+		return EX_USAGE;
+	}
+	if (a->kms_fqdn)
+		snprintf(fqdn, cap, "%s", a->kms_fqdn);
+	else if (a->kms)
+		url_host(a->kms, fqdn, cap);
+	else
+		fqdn[0] = '\0';
+	if (!fqdn[0]) {
+		fprintf(stderr, "tkms-ue: --no-send needs --kms-fqdn FQDN (or --kms URL)\n");
+		return EX_USAGE;
+	}
+	return 0;
+}
+
+/* --response: the key the stored message was MACed with, from the stored
+ * bootstrap as it is (no re-bootstrap: a new Ks_NAF could not verify the
+ * answer to a message built with the old one). */
+static int cred_offline(struct gba *g, struct ue_cred *cred, char *err, size_t errlen)
+{
+	memset(cred, 0, sizeof *cred);
+	if (strlen(g->st.btid) >= sizeof cred->btid) {
+		snprintf(err, errlen, "B-TID too long");
+		return -1;
+	}
+	strcpy(cred->btid, g->st.btid);
+	return ue_state_naf_key(&g->st, g->kms_fqdn, TK_UA_IMS_KMS, cred->psk, err, errlen);
+}
+
+/* --no-send: the message goes to a file; the call state keeps it for
+ * --response.  Says what to do next. */
+static int emit_unsent(struct out *o, const char *what, const char *path, const char *call,
+		       const uint8_t *msg, size_t len, struct ue_err *e)
+{
+	if (write_file(path, msg, len, 0644, e->msg, sizeof e->msg))
+		return finish(o, EX_STATE, what, e, NULL);
+	if (o->json) {
+		json_object_set_new(o->j, "length", json_integer((json_int_t)len));
+		json_object_set_new(o->j, "out", json_string(path));
+		json_object_set_new(o->j, "sent", json_false());
+	} else {
+		printf("%s: %zu octets written to %s, not sent. POST it to the KMS's /mikey as\n"
+		       "application/mikey, keep the answer's body, then:\n"
+		       "  tkms-ue %s --call %s --response ANSWER-FILE\n",
+		       what, len, path, what, call);
+	}
+	return finish(o, EX_OK, what, NULL, NULL);
+}
+
 /* ---- request ------------------------------------------------------------ */
 
 struct req_ctx {
@@ -588,14 +656,83 @@ static int build_request(void *ctx, const struct ue_cred *cred, uint8_t *out, si
 	return ue_request_build(x->c, &x->ro, cred, out, cap, len, e);
 }
 
+/* request --response FILE: finish a REQUEST_INIT written with --no-send. */
+static int request_response(const struct ue_cli *cli, const struct args *a)
+{
+	struct out o;
+	struct gba g;
+	struct ue_call *c = NULL;
+	struct ue_request_opts ro;
+	struct ue_cred cred;
+	struct ue_err e = { -1, "" };
+	uint8_t msg[UE_MAX_MSG];
+	long n;
+	int rc, exitc;
+
+	out_init(&o, a->json);
+	memset(&g, 0, sizeof g);
+	memset(&cred, 0, sizeof cred);
+	c = call_new();
+	if (!c || ue_call_load(c, a->call, &e) != UE_OK) {
+		exitc = finish(&o, c ? EX_STATE : EX_USAGE, "request", c ? &e : NULL,
+			       c ? NULL : "out of memory");
+		goto out;
+	}
+	if (c->role != UE_ROLE_INITIATOR || c->stage != UE_ST_NONE || !c->kreq_len) {
+		exitc = finish(&o, EX_USAGE, "request", NULL,
+			       "the call has no unsent REQUEST_INIT (tkms-ue request --no-send first)");
+		goto out;
+	}
+	g.path = cli->state_path;
+	g.kms_fqdn = c->kms;
+	if (gba_load(&g, e.msg, sizeof e.msg) || cred_offline(&g, &cred, e.msg, sizeof e.msg)) {
+		exitc = finish(&o, EX_GBA, "request", &e, NULL);
+		goto out;
+	}
+	n = read_msg(a->response, msg, sizeof msg, e.msg, sizeof e.msg);
+	if (n < 0) {
+		exitc = finish(&o, EX_USAGE, "request", &e, NULL);
+		goto out;
+	}
+	ue_request_opts_default(&ro);
+	ro.deferred = a->deferred;
+	ro.require_forking = a->req_fork;
+	rc = ue_request_finish(c, &ro, &cred, msg, (size_t)n, &e);
+	if (rc != UE_OK) {
+		exitc = finish(&o, rc_exit(rc, &e), "request", &e, NULL);
+		goto out;
+	}
+	if (ue_call_save(c, a->call, &e) != UE_OK) {
+		exitc = finish(&o, EX_STATE, "request", &e, NULL);
+		goto out;
+	}
+	if (!o.json)
+		printf("ticket received (KMS answer read from %s)\n", a->response);
+	describe_call(&o, c);
+	exitc = finish(&o, EX_OK, "request", NULL, NULL);
+out:
+	tk_wipe(&cred, sizeof cred);
+	ue_state_wipe(&g.st);
+	call_free(c);
+	if (o.j)
+		json_decref(o.j);
+	return exitc;
+}
+
 int ue_cmd_request(const struct ue_cli *cli, int argc, char **argv)
 {
 	static const int allowed[] = { O_JSON, O_CALL, O_KMS, O_KMS_FQDN, O_CACERT, O_IMPU, O_TO,
 				       O_LIFETIME, O_NO_FORK, O_NO_REUSE, O_REQ_FORK, O_ALGS,
-				       O_TIMEOUT, O_HELP, 0 };
+				       O_TIMEOUT, O_HELP, O_DEFERRED, O_NO_SEND, O_OUT, O_RESPONSE,
+				       0 };
 	static const char usage[] = "--call FILE --impu IMPU --to IMPU [--to ...] "
-		"[--lifetime S] [--no-forking] [--no-reuse] [--require-forking] [--algs 128|256] "
-		KMS_USAGE " [--json]";
+		"[--lifetime S] [--deferred] [--no-forking] [--no-reuse] [--require-forking] "
+		"[--algs 128|256] " KMS_USAGE " [--json]\n"
+		"  --no-send --out FILE: write the REQUEST_INIT to FILE instead of sending it "
+		"(needs --kms-fqdn or --kms)\n"
+		"  --response FILE (with --call only): read the KMS's answer to it from FILE\n"
+		"  --deferred: a ticket for deferred delivery (F = G = I = 0, default lifetime "
+		"7 days)";
 	struct args a;
 	struct out o;
 	struct kms_opts ko;
@@ -608,14 +745,23 @@ int ue_cmd_request(const struct ue_cli *cli, int argc, char **argv)
 	int rc, exitc = EX_OK;
 	unsigned i;
 
+	if (ue_creds_wanted(argc, argv)) /* certificate or password user */
+		return ue_cmd_creds(cli, argc, argv);
 	rc = parse_args(argc, argv, usage, allowed, &a);
 	if (rc)
 		return rc < 0 ? EX_OK : rc;
+	if (a.response)
+		return request_response(cli, &a);
 	if (!a.impu || !a.nto) {
 		fprintf(stderr, "tkms-ue request: --impu and at least one --to are required\n");
 		return EX_USAGE;
 	}
-	if ((rc = prep_kms(&a, &ko, fqdn, sizeof fqdn)))
+	if (a.deferred && a.no_fork) {
+		fprintf(stderr, "tkms-ue request: --deferred already means no forking\n");
+		return EX_USAGE;
+	}
+	if ((rc = a.no_send ? offline_fqdn(&a, fqdn, sizeof fqdn) :
+			      prep_kms(&a, &ko, fqdn, sizeof fqdn)))
 		return rc;
 	out_init(&o, a.json);
 	memset(&g, 0, sizeof g);
@@ -638,9 +784,30 @@ int ue_cmd_request(const struct ue_cli *cli, int argc, char **argv)
 	x.ro.forking = !a.no_fork;
 	x.ro.reuse = !a.no_reuse;
 	x.ro.require_forking = a.req_fork;
+	x.ro.deferred = a.deferred;
 	x.ro.algset = a.algs == 256 ? UE_ALGS_256 : UE_ALGS_128;
 	if (gba_load(&g, e.msg, sizeof e.msg)) {
 		exitc = finish(&o, EX_GBA, "request", &e, NULL);
+		goto out;
+	}
+	if (a.no_send) {
+		uint8_t msg[UE_MAX_MSG];
+		size_t len = 0;
+
+		if (gba_cred(&g, &cred, e.msg, sizeof e.msg)) {
+			exitc = finish(&o, EX_GBA, "request", &e, NULL);
+			goto out;
+		}
+		rc = ue_request_build(x.c, &x.ro, &cred, msg, sizeof msg, &len, &e);
+		if (rc != UE_OK) {
+			exitc = finish(&o, rc_exit(rc, &e), "request", &e, NULL);
+			goto out;
+		}
+		if (ue_call_save(x.c, a.call, &e) != UE_OK) {
+			exitc = finish(&o, EX_STATE, "request", &e, NULL);
+			goto out;
+		}
+		exitc = emit_unsent(&o, "request", a.out, a.call, msg, len, &e);
 		goto out;
 	}
 	if (kms_exchange(&g, &ko, build_request, &x, &cred, r, &e, &exitc)) {
@@ -739,6 +906,7 @@ out:
 
 struct res_ctx {
 	struct ue_call *c;
+	bool intercept;
 	const char *impu, *fqdn;
 	const uint8_t *tinit;
 	size_t tinit_len;
@@ -748,17 +916,145 @@ static int build_resolve(void *ctx, const struct ue_cred *cred, uint8_t *out, si
 			 size_t *len, struct ue_err *e)
 {
 	struct res_ctx *x = ctx;
+	int rc = ue_resolve_begin(x->c, x->impu, x->fqdn, cred, x->tinit, x->tinit_len, out, cap,
+				  len, e);
 
-	return ue_resolve_begin(x->c, x->impu, x->fqdn, cred, x->tinit, x->tinit_len, out, cap,
-				len, e);
+	x->c->observer = x->intercept;
+	return rc;
+}
+
+static const char unprotected_warning[] =
+	"UNPROTECTED ticket (D = 0, made by the caller itself, tkms-ue make-ticket): the keys\n"
+	"travel in clear inside it. Anyone who saw this TRANSFER_INIT can decrypt the media and\n"
+	"no KMS vouches for who sent it - like SDES over an unprotected channel.\n";
+
+/* A TRANSFER_INIT with an unprotected ticket: refused unless
+ * --accept-unprotected; then the keys come from the ticket, no KMS. */
+static int resolve_unprotected(const struct args *a, const uint8_t *tinit, size_t n)
+{
+	struct out o;
+	struct ue_call *c = NULL;
+	struct ue_err e = { -1, "" };
+	uint8_t emsg[256];
+	size_t elen = 0;
+	int rc, exitc;
+
+	out_init(&o, a->json);
+	if (!a->accept_unprot) {
+		fputs(unprotected_warning, stderr);
+		e.mikey_error = MK_E_INVALID_TPPAR;
+		snprintf(e.msg, sizeof e.msg, "refused; accept such a call only with "
+			 "--accept-unprotected");
+		if (a->err_out && ue_transfer_error(tinit, n, MK_E_INVALID_TPPAR, emsg, sizeof emsg,
+						    &elen) == UE_OK)
+			write_file(a->err_out, emsg, elen, 0644, e.msg + strlen(e.msg),
+				   sizeof e.msg - strlen(e.msg));
+		return finish(&o, EX_REFUSED, "resolve", &e, NULL);
+	}
+	c = call_new();
+	if (!c) {
+		exitc = finish(&o, EX_USAGE, "resolve", NULL, "out of memory");
+		goto out;
+	}
+	rc = ue_resolve_unprotected(c, a->impu, tinit, n, &e);
+	if (rc != UE_OK) {
+		exitc = finish(&o, rc_exit(rc, &e), "resolve", &e, NULL);
+		goto out;
+	}
+	if (ue_call_save(c, a->call, &e) != UE_OK) {
+		exitc = finish(&o, EX_STATE, "resolve", &e, NULL);
+		goto out;
+	}
+	if (o.json) {
+		json_object_set_new(o.j, "unprotected", json_true());
+	} else {
+		fputs(unprotected_warning, stdout);
+		printf("accepted as asked (--accept-unprotected): keys taken from the ticket, no KMS "
+		       "involved; TRANSFER_INIT MAC verified\n");
+	}
+	describe_call(&o, c);
+	exitc = finish(&o, EX_OK, "resolve", NULL, NULL);
+out:
+	call_free(c);
+	if (o.j)
+		json_decref(o.j);
+	return exitc;
+}
+
+/* resolve --response FILE: finish a RESOLVE_INIT written with --no-send. */
+static int resolve_response(const struct ue_cli *cli, const struct args *a)
+{
+	struct out o;
+	struct gba g;
+	struct ue_call *c = NULL;
+	struct ue_cred cred;
+	struct ue_err e = { -1, "" };
+	uint8_t msg[UE_MAX_MSG];
+	long n;
+	int rc, exitc;
+
+	out_init(&o, a->json);
+	memset(&g, 0, sizeof g);
+	memset(&cred, 0, sizeof cred);
+	c = call_new();
+	if (!c || ue_call_load(c, a->call, &e) != UE_OK) {
+		exitc = finish(&o, c ? EX_STATE : EX_USAGE, "resolve", c ? &e : NULL,
+			       c ? NULL : "out of memory");
+		goto out;
+	}
+	if (c->role != UE_ROLE_RESPONDER || c->stage != UE_ST_RESOLVING) {
+		exitc = finish(&o, EX_USAGE, "resolve", NULL,
+			       "the call has no unsent RESOLVE_INIT (tkms-ue resolve --no-send first)");
+		goto out;
+	}
+	g.path = cli->state_path;
+	g.kms_fqdn = c->kms;
+	if (gba_load(&g, e.msg, sizeof e.msg) || cred_offline(&g, &cred, e.msg, sizeof e.msg)) {
+		exitc = finish(&o, EX_GBA, "resolve", &e, NULL);
+		goto out;
+	}
+	n = read_msg(a->response, msg, sizeof msg, e.msg, sizeof e.msg);
+	if (n < 0) {
+		exitc = finish(&o, EX_USAGE, "resolve", &e, NULL);
+		goto out;
+	}
+	rc = ue_resolve_finish(c, &cred, msg, (size_t)n, &e);
+	if (rc != UE_OK) {
+		exitc = finish(&o, rc_exit(rc, &e), "resolve", &e, NULL);
+		goto out;
+	}
+	if (ue_call_save(c, a->call, &e) != UE_OK) {
+		exitc = finish(&o, EX_STATE, "resolve", &e, NULL);
+		goto out;
+	}
+	if (!o.json)
+		printf("ticket resolved (KMS answer read from %s); TRANSFER_INIT verified\n",
+		       a->response);
+	describe_call(&o, c);
+	exitc = finish(&o, EX_OK, "resolve", NULL, NULL);
+out:
+	tk_wipe(&cred, sizeof cred);
+	ue_state_wipe(&g.st);
+	call_free(c);
+	if (o.j)
+		json_decref(o.j);
+	return exitc;
 }
 
 int ue_cmd_resolve(const struct ue_cli *cli, int argc, char **argv)
 {
 	static const int allowed[] = { O_JSON, O_CALL, O_IN, O_IMPU, O_KMS, O_KMS_FQDN, O_CACERT,
-				       O_TIMEOUT, O_ERR_OUT, O_HELP, 0 };
+				       O_TIMEOUT, O_ERR_OUT, O_HELP, O_NO_SEND, O_OUT, O_RESPONSE,
+				       O_INTERCEPT, O_ACCEPT_UNPROT, 0 };
 	static const char usage[] = "--call FILE --in TRANSFER_INIT-FILE --impu IMPU "
-		KMS_USAGE " [--error-out FILE] [--json]";
+		KMS_USAGE " [--error-out FILE] [--json]\n"
+		"  --no-send --out FILE: write the RESOLVE_INIT to FILE instead of sending it "
+		"(needs --kms-fqdn or --kms)\n"
+		"  --response FILE (with --call only): read the KMS's answer to it from FILE\n"
+		"  --intercept: as a lawful-interception network function (unforked keys; then "
+		"tkms-ue observe)\n"
+		"  --accept-unprotected: accept a ticket its initiator made (tkms-ue make-ticket: "
+		"keys in clear, no KMS)";
 	struct args a;
 	struct out o;
 	struct kms_opts ko;
@@ -773,14 +1069,22 @@ int ue_cmd_resolve(const struct ue_cli *cli, int argc, char **argv)
 	long n;
 	int rc, exitc = EX_OK;
 
+	if (ue_creds_wanted(argc, argv)) /* certificate or password user */
+		return ue_cmd_creds(cli, argc, argv);
 	rc = parse_args(argc, argv, usage, allowed, &a);
 	if (rc)
 		return rc < 0 ? EX_OK : rc;
+	if (a.response)
+		return resolve_response(cli, &a);
 	if (!a.in || !a.impu) {
 		fprintf(stderr, "tkms-ue resolve: --in FILE and --impu IMPU are required\n");
 		return EX_USAGE;
 	}
-	if ((rc = prep_kms(&a, &ko, fqdn, sizeof fqdn)))
+	n = read_msg(a.in, tinit, sizeof tinit, e.msg, sizeof e.msg);
+	if (n > 0 && ue_ticket_unprotected(tinit, (size_t)n))
+		return resolve_unprotected(&a, tinit, (size_t)n);
+	if ((rc = a.no_send ? offline_fqdn(&a, fqdn, sizeof fqdn) :
+			      prep_kms(&a, &ko, fqdn, sizeof fqdn)))
 		return rc;
 	out_init(&o, a.json);
 	memset(&g, 0, sizeof g);
@@ -794,17 +1098,42 @@ int ue_cmd_resolve(const struct ue_cli *cli, int argc, char **argv)
 		exitc = finish(&o, EX_USAGE, "resolve", NULL, "out of memory");
 		goto out;
 	}
-	n = read_msg(a.in, tinit, sizeof tinit, e.msg, sizeof e.msg);
 	if (n < 0) {
 		exitc = finish(&o, EX_USAGE, "resolve", &e, NULL);
 		goto out;
 	}
 	x.impu = a.impu;
+	x.intercept = a.intercept;
 	x.fqdn = fqdn;
 	x.tinit = tinit;
 	x.tinit_len = (size_t)n;
 	if (gba_load(&g, e.msg, sizeof e.msg)) {
 		exitc = finish(&o, EX_GBA, "resolve", &e, NULL);
+		goto out;
+	}
+	if (a.no_send) {
+		uint8_t msg[UE_MAX_MSG];
+		size_t len = 0;
+
+		if (gba_cred(&g, &cred, e.msg, sizeof e.msg)) {
+			exitc = finish(&o, EX_GBA, "resolve", &e, NULL);
+			goto out;
+		}
+		rc = build_resolve(&x, &cred, msg, sizeof msg, &len, &e);
+		if (rc != UE_OK) {
+			if (e.mikey_error >= 0 && a.err_out &&
+			    ue_transfer_error(tinit, (size_t)n, (uint8_t)e.mikey_error, emsg,
+					      sizeof emsg, &elen) == UE_OK)
+				write_file(a.err_out, emsg, elen, 0644, e.msg + strlen(e.msg),
+					   sizeof e.msg - strlen(e.msg));
+			exitc = finish(&o, rc_exit(rc, &e), "resolve", &e, NULL);
+			goto out;
+		}
+		if (ue_call_save(x.c, a.call, &e) != UE_OK) {
+			exitc = finish(&o, EX_STATE, "resolve", &e, NULL);
+			goto out;
+		}
+		exitc = emit_unsent(&o, "resolve", a.out, a.call, msg, len, &e);
 		goto out;
 	}
 	if (kms_exchange(&g, &ko, build_resolve, &x, &cred, r, &e, &exitc)) {
@@ -836,7 +1165,9 @@ int ue_cmd_resolve(const struct ue_cli *cli, int argc, char **argv)
 		goto out;
 	}
 	if (!o.json)
-		printf("ticket resolved at %s over %s; TRANSFER_INIT verified\n", a.kms, r->transport);
+		printf("ticket resolved at %s over %s; TRANSFER_INIT verified%s\n", a.kms,
+		       r->transport, x.c->observer && !x.c->randrkms_len ?
+		       " (unforked keys: tkms-ue observe the answer)" : "");
 	describe_call(&o, x.c);
 	exitc = finish(&o, EX_OK, "resolve", NULL, NULL);
 out:
@@ -944,6 +1275,124 @@ int ue_cmd_accept(const struct ue_cli *cli, int argc, char **argv)
 		printf("TRANSFER_RESP verified%s\n", c->forked ? "; forked keys derived" : "");
 	describe_call(&o, c);
 	exitc = finish(&o, EX_OK, "accept", NULL, NULL);
+out:
+	call_free(c);
+	if (o.j)
+		json_decref(o.j);
+	return exitc;
+}
+
+/* ---- make-ticket --------------------------------------------------------- */
+
+int ue_cmd_make_ticket(const struct ue_cli *cli, int argc, char **argv)
+{
+	static const int allowed[] = { O_JSON, O_CALL, O_IMPU, O_TO, O_LIFETIME, O_NO_REUSE,
+				       O_ALGS, O_HELP, 0 };
+	static const char usage[] = "--call FILE --impu IMPU --to IMPU [--to ...] [--lifetime S] "
+		"[--no-reuse] [--algs 128|256] [--json]\n"
+		"  an UNPROTECTED ticket (D = 0): keys in clear, no KMS; the responder must "
+		"accept it with tkms-ue resolve --accept-unprotected";
+	struct args a;
+	struct out o;
+	struct ue_call *c = NULL;
+	struct ue_request_opts ro;
+	struct ue_err e = { -1, "" };
+	unsigned i;
+	int rc, exitc;
+
+	(void)cli;
+	rc = parse_args(argc, argv, usage, allowed, &a);
+	if (rc)
+		return rc < 0 ? EX_OK : rc;
+	if (!a.impu || !a.nto) {
+		fprintf(stderr, "tkms-ue make-ticket: --impu and at least one --to are required\n");
+		return EX_USAGE;
+	}
+	out_init(&o, a.json);
+	c = call_new();
+	if (!c) {
+		exitc = finish(&o, EX_USAGE, "make-ticket", NULL, "out of memory");
+		goto out;
+	}
+	ue_request_opts_default(&ro);
+	ro.impu = a.impu;
+	for (i = 0; i < a.nto; i++)
+		ro.peers[i] = a.to[i];
+	ro.npeers = a.nto;
+	ro.lifetime = (unsigned)a.lifetime;
+	ro.reuse = !a.no_reuse;
+	ro.algset = a.algs == 256 ? UE_ALGS_256 : UE_ALGS_128;
+	rc = ue_make_ticket(c, &ro, &e);
+	if (rc != UE_OK) {
+		exitc = finish(&o, rc_exit(rc, &e), "make-ticket", &e, NULL);
+		goto out;
+	}
+	if (ue_call_save(c, a.call, &e) != UE_OK) {
+		exitc = finish(&o, EX_STATE, "make-ticket", &e, NULL);
+		goto out;
+	}
+	if (o.json)
+		json_object_set_new(o.j, "unprotected", json_true());
+	else
+		printf("WARNING: %s", unprotected_warning);
+	describe_call(&o, c);
+	exitc = finish(&o, EX_OK, "make-ticket", NULL, NULL);
+out:
+	call_free(c);
+	if (o.j)
+		json_decref(o.j);
+	return exitc;
+}
+
+/* ---- observe ------------------------------------------------------------ */
+
+int ue_cmd_observe(const struct ue_cli *cli, int argc, char **argv)
+{
+	static const int allowed[] = { O_JSON, O_CALL, O_IN, O_HELP, 0 };
+	static const char usage[] = "--call FILE --in TRANSFER_RESP-FILE [--json]\n"
+		"  (a call resolved with tkms-ue resolve --intercept)";
+	struct args a;
+	struct out o;
+	struct ue_call *c = NULL;
+	struct ue_err e = { -1, "" };
+	uint8_t msg[UE_MAX_MSG];
+	long n;
+	int rc, exitc;
+
+	(void)cli;
+	rc = parse_args(argc, argv, usage, allowed, &a);
+	if (rc)
+		return rc < 0 ? EX_OK : rc;
+	if (!a.in) {
+		fprintf(stderr, "tkms-ue observe: --in FILE is required\n");
+		return EX_USAGE;
+	}
+	out_init(&o, a.json);
+	c = call_new();
+	if (!c || ue_call_load(c, a.call, &e) != UE_OK) {
+		exitc = finish(&o, c ? EX_STATE : EX_USAGE, "observe",
+			       c ? &e : NULL, c ? NULL : "out of memory");
+		goto out;
+	}
+	n = read_msg(a.in, msg, sizeof msg, e.msg, sizeof e.msg);
+	if (n < 0) {
+		exitc = finish(&o, EX_USAGE, "observe", &e, NULL);
+		goto out;
+	}
+	rc = ue_observe(c, msg, (size_t)n, &e);
+	if (rc != UE_OK) {
+		exitc = finish(&o, rc_exit(rc, &e), "observe", &e, NULL);
+		goto out;
+	}
+	if (ue_call_save(c, a.call, &e) != UE_OK) {
+		exitc = finish(&o, EX_STATE, "observe", &e, NULL);
+		goto out;
+	}
+	if (!o.json)
+		printf("TRANSFER_RESP verified%s; the keys of this answer's call derived\n",
+		       c->forked ? " with the forked MPKr'" : "");
+	describe_call(&o, c);
+	exitc = finish(&o, EX_OK, "observe", NULL, NULL);
 out:
 	call_free(c);
 	if (o.j)

@@ -3,11 +3,14 @@
  * over the KMS transports (kmsclient.h):
  *
  *   request        initiator: ticket from the KMS (REQUEST_INIT/RESP)
+ *   make-ticket    initiator: an unprotected ticket of its own (D = 0, no KMS)
  *   transfer-init  initiator: TRANSFER_INIT to a file and an SDP line
  *   resolve        responder: TRANSFER_INIT in, ticket resolved at the KMS
  *   transfer-resp  responder: TRANSFER_RESP to a file and an SDP line
  *   accept         initiator: TRANSFER_RESP in
  *   srtp-keys      either side: SRTP master key/salt per crypto session
+ *   observe        intercepting network function: a responder's TRANSFER_RESP
+ *                  in, the keys of the call it answered derived
  *
  * Each is a tkms-ue subcommand (ue_cmd_fn of ui_boot_cli.h: argv[0] = its
  * own name, the GBA state file from the global --state); human-readable
@@ -28,5 +31,7 @@ int ue_cmd_resolve(const struct ue_cli *cli, int argc, char **argv);
 int ue_cmd_transfer_resp(const struct ue_cli *cli, int argc, char **argv);
 int ue_cmd_accept(const struct ue_cli *cli, int argc, char **argv);
 int ue_cmd_srtp_keys(const struct ue_cli *cli, int argc, char **argv);
+int ue_cmd_observe(const struct ue_cli *cli, int argc, char **argv);
+int ue_cmd_make_ticket(const struct ue_cli *cli, int argc, char **argv);
 
 #endif

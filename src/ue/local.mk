@@ -4,7 +4,8 @@ noinst_LIBRARIES += src/ue/libuecall.a
 src_ue_libuecall_a_SOURCES = src/ue/call.c src/ue/call.h \
 	src/ue/srtpproof.c src/ue/srtpproof.h \
 	src/ue/kmsclient.c src/ue/kmsclient.h \
-	src/ue/cmd_call.c src/ue/cmd_call.h
+	src/ue/cmd_call.c src/ue/cmd_call.h \
+	src/ue/cmd_media.c src/ue/cmd_media.h
 src_ue_libuecall_a_CFLAGS = $(AM_CFLAGS) $(GNUTLS_CFLAGS) $(NETTLE_CFLAGS) $(JANSSON_CFLAGS) \
 	$(CURL_CFLAGS) $(SRTP_CFLAGS)
 TK_UECALL_LIBS = src/ue/libuecall.a src/mikey/libmikey.a src/gba/libgba.a src/util/libtkutil.a \
@@ -75,5 +76,6 @@ dist_check_SCRIPTS += tests/system/ue-call.sh
 # -- end uecall (system test)
 
 # -- creds: PK variants and password users on the UE (helper creds)
-src_ue_libuecall_a_SOURCES += src/ue/call_creds.c src/ue/call_creds.h
+src_ue_libuecall_a_SOURCES += src/ue/call_creds.c src/ue/call_creds.h \
+	src/ue/cmd_creds.c src/ue/cmd_creds.h
 # -- end creds

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "ue/cmd_call.h"
+#include "ue/cmd_media.h"
 #include "ue/state.h"
 #include "ue/ui_boot_cli.h"
 
@@ -23,11 +24,15 @@ static const struct ue_cmd commands[] = {
 	{ "naf-key", ue_cmd_naf_key, "print Ks_NAF for a NAF FQDN and Ua security protocol id" },
 	{ "show", ue_cmd_show, "show the stored bootstrap (no keys)" },
 	{ "request", ue_cmd_request, "initiator: ticket from the KMS (REQUEST_INIT/RESP)" },
+	{ "make-ticket", ue_cmd_make_ticket, "initiator: UNPROTECTED ticket of its own (keys in clear)" },
 	{ "transfer-init", ue_cmd_transfer_init, "initiator: TRANSFER_INIT to a file / SDP line" },
 	{ "resolve", ue_cmd_resolve, "responder: TRANSFER_INIT in, ticket resolved at the KMS" },
 	{ "transfer-resp", ue_cmd_transfer_resp, "responder: TRANSFER_RESP to a file / SDP line" },
 	{ "accept", ue_cmd_accept, "initiator: TRANSFER_RESP in" },
+	{ "observe", ue_cmd_observe, "network function (resolve --intercept): TRANSFER_RESP in" },
 	{ "srtp-keys", ue_cmd_srtp_keys, "SRTP master key and salt per crypto session" },
+	{ "srtp-record", ue_cmd_srtp_record, "SRTP-protect RTP packets to a file (stored message)" },
+	{ "srtp-play", ue_cmd_srtp_play, "unprotect a stored SRTP file with a call's keys" },
 };
 
 static void usage(FILE *f)
@@ -35,7 +40,7 @@ static void usage(FILE *f)
 	fputs("usage: tkms-ue [--state FILE] COMMAND [OPTIONS]   (COMMAND --help for its options)\n\n"
 	      "commands:\n", f);
 	for (size_t i = 0; i < sizeof commands / sizeof *commands; i++)
-		fprintf(f, "  %-10s %s\n", commands[i].name, commands[i].summary);
+		fprintf(f, "  %-13s %s\n", commands[i].name, commands[i].summary);
 	fputs("\nstate file: --state, else $TKMS_UE_STATE, else ./tkms-ue.state (mode 0600)\n"
 	      "exit status: 0 ok, 1 usage, 2 network, 3 authentication failed,\n"
 	      "             4 not bootstrapped or bootstrap expired, 5 state file, 6 protocol\n", f);

@@ -1,6 +1,6 @@
 # tests/system/call-common.sh: shared steps of the call-*.sh scenarios
 # (sourced after lib.sh and tk_init; not a test by itself).
-#   call_setup [KMS-JSON-EXTRA]  bsf-stub (tk_start_bsf; knobs as in lib.sh)
+#   call_setup [KMS-JSON-EXTRA]  bsf-stub (tk_start_bsf $CALL_BSF_ARGS; knobs as in lib.sh)
 #                            and tkmsd on free ports (PSK-TLS, HTTPS with
 #                            cert_out; plain HTTP too when CALL_HTTP=1); EXTRA
 #                            is spliced into the KMS config object (e.g.
@@ -26,7 +26,7 @@ OPC=cd63cb71954a9f4e48a5994e37a02baf
 
 call_setup()
 {
-	tk_start_bsf
+	tk_start_bsf ${CALL_BSF_ARGS:-}
 	P_PSK=$(tk_free_port); P_HTTPS=$(tk_free_port)
 	_http='"enabled": false'
 	if [ -n "${CALL_HTTP:-}" ]; then
@@ -119,39 +119,3 @@ proof()
 
 # master_keys KEYSFILE: the master keys of a srtp-keys file, one line (for comparisons only)
 master_keys() { sed -n 's/.*"master_key": "\([0-9a-f]*\)".*/\1/p' "$1" | tr '\n' ' '; }
-
-# capture_post PORT FILE: a one-shot HTTP listener on 127.0.0.1:PORT in the
-# background that saves the body of the first POST to FILE and answers 503,
-# so that a tkms-ue command's MIKEY message can be kept and sent later. Waits
-# until the listener is up; capture_wait waits for it to finish.
-capture_post()
-{
-	rm -f "$2" "$2.ready"
-	perl -MIO::Socket::INET -e '
-		my ($port, $out) = @ARGV;
-		my $s = IO::Socket::INET->new(LocalAddr => "127.0.0.1", LocalPort => $port,
-			Listen => 1, ReuseAddr => 1) or die "capture: listen: $!\n";
-		open my $r, ">", "$out.ready" or die; close $r;
-		alarm 20;
-		my $c = $s->accept or die "capture: accept: $!\n";
-		my ($len, $l) = (0);
-		while (defined($l = <$c>)) {
-			$l =~ s/\r?\n$//;
-			last if $l eq "";
-			$len = $1 if $l =~ /^Content-Length:\s*(\d+)/i;
-			print $c "HTTP/1.1 100 Continue\r\n\r\n" if $l =~ /^Expect:\s*100-continue/i;
-		}
-		my $body = "";
-		read($c, $body, $len) if $len;
-		open my $f, ">", $out or die; binmode $f; print $f $body; close $f;
-		print $c "HTTP/1.1 503 Service Unavailable\r\nContent-Type: text/plain\r\n" .
-			"Content-Length: 9\r\nConnection: close\r\n\r\ncaptured\n";
-		close $c;' "$1" "$2" &
-	CAPTURE_PID=$!
-	_i=0
-	until [ -f "$2.ready" ]; do
-		_i=$((_i + 1)); [ $_i -lt 100 ] || tk_fail "capture listener on port $1 did not start"
-		sleep 0.05
-	done
-}
-capture_wait() { wait "$CAPTURE_PID"; }

@@ -12,8 +12,7 @@ DEMO="$TK_SRCDIR/contrib/demo.sh"
 ports() {
 	TKMS_DEMO_UB_PORT=$(tk_free_port); TKMS_DEMO_ZN_PORT=$(tk_free_port)
 	TKMS_DEMO_PSK_PORT=$(tk_free_port); TKMS_DEMO_HTTPS_PORT=$(tk_free_port)
-	TKMS_DEMO_MBOX_PORT=$(tk_free_port)
-	export TKMS_DEMO_UB_PORT TKMS_DEMO_ZN_PORT TKMS_DEMO_PSK_PORT TKMS_DEMO_HTTPS_PORT TKMS_DEMO_MBOX_PORT
+	export TKMS_DEMO_UB_PORT TKMS_DEMO_ZN_PORT TKMS_DEMO_PSK_PORT TKMS_DEMO_HTTPS_PORT
 }
 for set in 128 256; do
 	ports
@@ -45,12 +44,15 @@ for set in 128 256; do
 	tk_ok "$set-bit: the message was recorded with the set's SRTP policy"
 	# The stored media: Dave's keys play it; one altered octet is refused.
 	w="$TK_TMP/w$set"
-	"$w/srtp-mailbox" play "$w/call3/dave.keys" "$w/mailbox/dave/message.srtp" >"$TK_TMP/out" 2>&1 ||
+	UE="$TK_BUILDDIR/src/ue/tkms-ue"
+	"$UE" --state "$w/dave.state" srtp-play --call "$w/call3/dave.call" \
+		--in "$w/mailbox/dave/message.srtp" >"$TK_TMP/out" 2>&1 ||
 		tk_fail "$set-bit: replay of the stored message: $(cat "$TK_TMP/out")"
 	cp "$w/mailbox/dave/message.srtp" "$TK_TMP/bad.srtp"
 	printf 'X' | dd of="$TK_TMP/bad.srtp" bs=1 seek=40 conv=notrunc 2>/dev/null
 	cmp -s "$TK_TMP/bad.srtp" "$w/mailbox/dave/message.srtp" && tk_fail "tamper did nothing"
-	"$w/srtp-mailbox" play "$w/call3/dave.keys" "$TK_TMP/bad.srtp" >"$TK_TMP/out" 2>&1 &&
+	"$UE" --state "$w/dave.state" srtp-play --call "$w/call3/dave.call" \
+		--in "$TK_TMP/bad.srtp" >"$TK_TMP/out" 2>&1 &&
 		tk_fail "$set-bit: an altered stored message was accepted"
 	grep -q 'authentication failure' "$TK_TMP/out" || tk_fail "$set-bit: tamper: $(cat "$TK_TMP/out")"
 	tk_ok "$set-bit: the stored message plays with Dave's keys; an altered packet fails SRTP authentication"
@@ -62,7 +64,7 @@ for set in 128 256; do
 	done
 	[ $n -ge 12 ] || tk_fail "$set-bit: only $n keys found to check"
 	tk_ok "$set-bit: none of the $n SRTP master keys/salts appears in the transcript"
-	for p in $TKMS_DEMO_UB_PORT $TKMS_DEMO_ZN_PORT $TKMS_DEMO_PSK_PORT $TKMS_DEMO_HTTPS_PORT $TKMS_DEMO_MBOX_PORT; do
+	for p in $TKMS_DEMO_UB_PORT $TKMS_DEMO_ZN_PORT $TKMS_DEMO_PSK_PORT $TKMS_DEMO_HTTPS_PORT; do
 		curl -s -o /dev/null --connect-timeout 1 "http://127.0.0.1:$p/"
 		[ $? -eq 7 ] || tk_fail "$set-bit: something still listens on $p after the demo"
 	done

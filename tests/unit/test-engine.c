@@ -119,9 +119,9 @@ static const struct kms_group groups[] = {
 };
 #define PROBE_DN "CN=li-probe,O=operator"
 static const struct kms_nf_principal nfs[] = {
-	{ "li@home1.net", NULL, true },
-	{ "mgw@home1.net", NULL, false },
-	{ NULL, PROBE_DN, true },
+	{ "li@home1.net", NULL, true, "li-1" },
+	{ "mgw@home1.net", NULL, false, "mgw-1" },
+	{ NULL, PROBE_DN, true, "probe" },
 };
 
 struct fx {
@@ -748,10 +748,12 @@ static void test_network_functions(void)
 	check_resolved(&al, &a, &q, LI, false);
 	CU_ASSERT_EQUAL(a.res.audit.authz, KMS_AUTHZ_NF_INTERCEPT);
 	CU_ASSERT_STRING_EQUAL(a.res.audit.impi, "li@home1.net");
+	CU_ASSERT_STRING_EQUAL(a.res.audit.nf, "li-1");
 	/* a media gateway: forked for its own identity */
 	resolve(&f, &al, MGW, &(struct opt){ 0 }, &q, &a);
 	check_resolved(&al, &a, &q, MGW, true);
 	CU_ASSERT_EQUAL(a.res.audit.authz, KMS_AUTHZ_NF);
+	CU_ASSERT_STRING_EQUAL(a.res.audit.nf, "mgw-1");
 	/* a principal by client certificate: Dave's B-TID, the probe's
 	 * certificate on the transport; without it Dave is refused */
 	{
@@ -763,6 +765,7 @@ static void test_network_functions(void)
 		run(&f, q.buf, q.len, &cert, &a);
 		check_resolved(&al, &a, &q, DAVE, false);
 		CU_ASSERT_EQUAL(a.res.audit.authz, KMS_AUTHZ_NF_INTERCEPT);
+		CU_ASSERT_STRING_EQUAL(a.res.audit.nf, "probe");
 		build_resolve(&q, &al, &d, &(struct opt){ 0 });
 		run(&f, q.buf, q.len, &other, &a);
 		expect_error(&a, KMS_OUT_FORBIDDEN, MK_E_AUTH_FAILURE, true, &q, &d);
@@ -1281,7 +1284,7 @@ static void test_config(void)
 	struct kms_engine *e;
 	static const char *const nomember[] = { NULL };
 	const struct kms_group badgroup = { "sip:g@home1.net", nomember, 1 };
-	const struct kms_nf_principal nobody = { NULL, NULL, true };
+	const struct kms_nf_principal nobody = { NULL, NULL, true, "nobody" };
 	char err[128];
 	unsigned i;
 

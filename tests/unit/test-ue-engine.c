@@ -5,7 +5,9 @@
  * interoperability of the two sides without HTTP.  Flows with and without
  * forking in both algorithm sets ending in an SRTP proof, a group ticket,
  * refusals the engine sends back as MIKEY Errors (unauthorized resolver,
- * replay, wrong PSK) and the policy the engine grants (K flag).
+ * replay, wrong PSK), the policy the engine grants (K flag), and one
+ * ticket resolved 200 times by two devices of one user (forks all distinct),
+ * and an unprotected ticket (D = 0) the engine refuses to resolve.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -20,6 +22,7 @@
 #include "tk_test.h"
 #include "ue/call.h"
 #include "ue/srtpproof.h"
+#include "util/secret.h"
 
 #define FQDN "kms.home1.net"
 
@@ -34,8 +37,10 @@ static struct sub subs[] = {
 	{ "Ym9iMTIzNDU2Nzg5MDEyMw==@bsf.home1.net", "bob@home1.net", { "sip:bob@home1.net", NULL }, { 0 } },
 	{ "Y2Fyb2wxMjM0NTY3ODkwMQ==@bsf.home1.net", "carol@home1.net", { "sip:carol@home1.net", NULL }, { 0 } },
 	{ "ZXZlMTIzNDU2Nzg5MDEyMw==@bsf.home1.net", "eve@home1.net", { "sip:eve@home1.net", NULL }, { 0 } },
+	/* Bob's second device: its own IMPI and bootstrap, the same IMPU */
+	{ "Ym9idGFibGV0MTIzNDU2Nw==@bsf.home1.net", "bob-tablet@home1.net", { "sip:bob@home1.net", NULL }, { 0 } },
 };
-enum { ALICE, BOB, CAROL, EVE };
+enum { ALICE, BOB, CAROL, EVE, BOB_TABLET };
 
 static enum kms_key_status lookup(void *ctx, const char *btid, size_t len, tk_ua_id ua,
 				  struct kms_subscriber *out)
@@ -325,6 +330,108 @@ static void test_tamper(void)
 	free(a2);
 }
 
+/*
+ * Forking to devices: Bob's phone and tablet (two IMPIs, two bootstraps,
+ * one IMPU) resolve the same ticket 200 times between them.  Every
+ * RESOLVE_RESP carries a fresh RANDRkms, so no two resolves share a TGK' or
+ * an MPKr' (nor equal the unforked TGK); all are bound to Bob's IMPU; Alice
+ * completes the call with whichever device answers.
+ */
+#define NRES 200
+static void test_devices(void)
+{
+	static uint8_t seen[NRES][3][32];
+	struct ue_err e;
+	enum kms_outcome o;
+	size_t i, j, k, dups = 0, same_as_tgk = 0;
+
+	CU_ASSERT_EQUAL_FATAL(request(UE_ALGS_128, true, "sip:bob@home1.net", 0), UE_OK);
+	CU_ASSERT_EQUAL_FATAL(ue_transfer_init(A, NULL, tinit, sizeof tinit, &tinit_len, &e), UE_OK);
+	for (i = 0; i < NRES; i++) {
+		CU_ASSERT_EQUAL_FATAL(resolve(i % 2 ? BOB_TABLET : BOB, "sip:bob@home1.net", &o, &e),
+				      UE_OK);
+		CU_ASSERT_STRING_EQUAL(B->idrr_bound, "sip:bob@home1.net");
+		CU_ASSERT_EQUAL_FATAL(B->randrkms_len, 32);
+		CU_ASSERT_EQUAL_FATAL(B->keys[0].key_len, 16);
+		CU_ASSERT_EQUAL_FATAL(B->mpkr.key_len, 16);
+		memcpy(seen[i][0], B->randrkms, 32);
+		memcpy(seen[i][1], B->keys[0].key, 16);
+		memcpy(seen[i][2], B->mpkr.key, 16);
+		same_as_tgk += memcmp(B->keys[0].key, A->keys[0].key, 16) == 0;
+	}
+	for (i = 0; i < NRES; i++)
+		for (j = i + 1; j < NRES; j++)
+			for (k = 0; k < 3; k++)
+				dups += memcmp(seen[i][k], seen[j][k], k ? 16 : 32) == 0;
+	CU_ASSERT_EQUAL(dups, 0);
+	CU_ASSERT_EQUAL(same_as_tgk, 0);
+	/* The tablet resolved last and answers. */
+	CU_ASSERT_EQUAL_FATAL(ue_transfer_resp(B, tresp, sizeof tresp, &tresp_len, &e), UE_OK);
+	CU_ASSERT_EQUAL_FATAL(ue_accept(A, tresp, tresp_len, &e), UE_OK);
+	srtp_both_ways();
+	tk_wipe(seen, sizeof seen);
+}
+
+/*
+ * Unprotected ticket (D = 0): Alice makes it without the KMS; the engine
+ * refuses to resolve it (400, MACed Error 15); Bob takes the keys from the
+ * ticket; SRTP both ways.  Every single altered octet of the TRANSFER_INIT
+ * is refused by Bob.
+ */
+static void test_unprotected(void)
+{
+	static uint8_t orig[UE_MAX_MSG];
+	struct ue_request_opts o;
+	struct ue_cred cr;
+	struct ue_err e;
+	size_t n = 0, rn = 0, i, refused = 0;
+	int err = -1;
+
+	ue_request_opts_default(&o);
+	o.impu = "sip:alice@home1.net";
+	o.peers[0] = "sip:bob@home1.net";
+	o.npeers = 1;
+	CU_ASSERT_EQUAL_FATAL(ue_make_ticket(A, &o, &e), UE_OK);
+	CU_ASSERT_FALSE(A->flags & MK_TF_D);
+	CU_ASSERT(A->flags & MK_TF_L);
+	CU_ASSERT_EQUAL_FATAL(ue_transfer_init(A, NULL, tinit, sizeof tinit, &tinit_len, &e), UE_OK);
+	CU_ASSERT(ue_ticket_unprotected(tinit, tinit_len));
+	/* The KMS: a policy it does not honour (P-22). */
+	cred_of(BOB, &cr);
+	CU_ASSERT_EQUAL_FATAL(ue_resolve_begin(B, "sip:bob@home1.net", FQDN, &cr, tinit, tinit_len,
+					       buf, sizeof buf, &n, &e), UE_OK);
+	CU_ASSERT_EQUAL(kms(buf, n, &rn, &err), KMS_OUT_TP_PARAM);
+	CU_ASSERT_EQUAL(err, MK_E_INVALID_TPPAR);
+	CU_ASSERT_EQUAL(ue_resolve_finish(B, &cr, resp, rn, &e), UE_E_PEER);
+	CU_ASSERT_EQUAL(e.mikey_error, MK_E_INVALID_TPPAR);
+	/* Not addressed to Carol. */
+	CU_ASSERT_EQUAL(ue_resolve_unprotected(B, "sip:carol@home1.net", tinit, tinit_len, &e),
+			UE_E_POLICY);
+	/* Any altered octet. */
+	memcpy(orig, tinit, tinit_len);
+	for (i = 0; i < tinit_len; i++) {
+		memcpy(tinit, orig, tinit_len);
+		tinit[i] ^= 0x04;
+		if (ue_resolve_unprotected(B, "sip:bob@home1.net", tinit, tinit_len, &e) != UE_OK)
+			refused++;
+		else
+			fprintf(stderr, "unprotected TRANSFER_INIT octet %zu altered: accepted\n", i);
+	}
+	CU_ASSERT_EQUAL(refused, tinit_len);
+	memcpy(tinit, orig, tinit_len);
+	CU_ASSERT_EQUAL_FATAL(ue_resolve_unprotected(B, "sip:bob@home1.net", tinit, tinit_len, &e),
+			      UE_OK);
+	CU_ASSERT_EQUAL_FATAL(ue_transfer_resp(B, tresp, sizeof tresp, &tresp_len, &e), UE_OK);
+	CU_ASSERT_EQUAL_FATAL(ue_accept(A, tresp, tresp_len, &e), UE_OK);
+	srtp_both_ways();
+	/* A KMS ticket is not taken as unprotected. */
+	CU_ASSERT_EQUAL_FATAL(request(UE_ALGS_128, true, "sip:bob@home1.net", 0), UE_OK);
+	CU_ASSERT_EQUAL_FATAL(ue_transfer_init(A, NULL, tinit, sizeof tinit, &tinit_len, &e), UE_OK);
+	CU_ASSERT_FALSE(ue_ticket_unprotected(tinit, tinit_len));
+	CU_ASSERT_EQUAL(ue_resolve_unprotected(B, "sip:bob@home1.net", tinit, tinit_len, &e),
+			UE_E_POLICY);
+}
+
 static const struct tk_test tests[] = {
 	TK_TEST(test_forking_128),
 	TK_TEST(test_forking_256),
@@ -334,6 +441,8 @@ static const struct tk_test tests[] = {
 	TK_TEST(test_policy_granted),
 	TK_TEST(test_reuse),
 	TK_TEST(test_tamper),
+	TK_TEST(test_devices),
+	TK_TEST(test_unprotected),
 	{ NULL, NULL },
 };
 
@@ -347,7 +456,7 @@ int main(void)
 	for (i = 0; i < sizeof subs / sizeof subs[0]; i++)
 		gnutls_rnd(GNUTLS_RND_NONCE, subs[i].ks, 32);
 	kr = kms_keyring_new(kms_tpk_set_generate((int64_t)time(NULL), err, sizeof err));
-	rp = kms_replay_new(1024, 0);
+	rp = kms_replay_new(4096, 0);
 	memset(&c, 0, sizeof c);
 	c.fqdn = FQDN;
 	c.groups = groups;
