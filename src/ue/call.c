@@ -1277,6 +1277,7 @@ out:
 
 int ue_observe(struct ue_call *c, const uint8_t *msg, size_t len, struct ue_err *e)
 {
+	struct ue_call *v;
 	int rc;
 
 	err_clear(e);
@@ -1284,13 +1285,18 @@ int ue_observe(struct ue_call *c, const uint8_t *msg, size_t len, struct ue_err 
 		return fail(e, UE_E_STATE, -1, "not a resolved network-function call");
 	if (c->randrkms_len)
 		return fail(e, UE_E_STATE, -1, "the KMS forked these keys for us: nothing to observe");
-	c->role = UE_ROLE_INITIATOR;
-	c->stage = UE_ST_TRANSFERRED;
-	rc = ue_accept(c, msg, len, e);
-	if (rc != UE_OK) {
-		c->role = UE_ROLE_RESPONDER;
-		c->stage = UE_ST_RESOLVED;
-	}
+	/* On a copy: a refused answer leaves the call as it was. */
+	v = malloc(sizeof *v);
+	if (!v)
+		return fail(e, UE_E_CRYPTO, -1, "out of memory");
+	memcpy(v, c, sizeof *v);
+	v->role = UE_ROLE_INITIATOR;
+	v->stage = UE_ST_TRANSFERRED;
+	rc = ue_accept(v, msg, len, e);
+	if (rc == UE_OK)
+		memcpy(c, v, sizeof *c);
+	ue_call_wipe(v);
+	free(v);
 	return rc;
 }
 

@@ -7,7 +7,8 @@
  * refusals the engine sends back as MIKEY Errors (unauthorized resolver,
  * replay, wrong PSK), the policy the engine grants (K flag), and one
  * ticket resolved 200 times by two devices of one user (forks all distinct),
- * and an unprotected ticket (D = 0) the engine refuses to resolve.
+ * an unprotected ticket (D = 0) the engine refuses to resolve, and a
+ * lawful-interception function following the call with ue_observe.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -39,8 +40,10 @@ static struct sub subs[] = {
 	{ "ZXZlMTIzNDU2Nzg5MDEyMw==@bsf.home1.net", "eve@home1.net", { "sip:eve@home1.net", NULL }, { 0 } },
 	/* Bob's second device: its own IMPI and bootstrap, the same IMPU */
 	{ "Ym9idGFibGV0MTIzNDU2Nw==@bsf.home1.net", "bob-tablet@home1.net", { "sip:bob@home1.net", NULL }, { 0 } },
+	/* a lawful-interception network function (P-14) */
+	{ "bGkxMjM0NTY3ODkwMTIzNA==@bsf.home1.net", "li@home1.net", { "sip:li@home1.net", NULL }, { 0 } },
 };
-enum { ALICE, BOB, CAROL, EVE, BOB_TABLET };
+enum { ALICE, BOB, CAROL, EVE, BOB_TABLET, LI };
 
 static enum kms_key_status lookup(void *ctx, const char *btid, size_t len, tk_ua_id ua,
 				  struct kms_subscriber *out)
@@ -72,6 +75,7 @@ static void release(void *ctx, struct kms_subscriber *s)
 
 static const char *const team[] = { "sip:carol@home1.net" };
 static const struct kms_group groups[] = { { "sip:team@home1.net", team, 1 } };
+static const struct kms_nf_principal nfs[] = { { "li@home1.net", NULL, true, "li-1" } };
 
 static struct kms_keyring *kr;
 static struct kms_replay *rp;
@@ -432,6 +436,64 @@ static void test_unprotected(void)
 			UE_E_POLICY);
 }
 
+/*
+ * Interception: the LI function resolves Alice's forking ticket for Bob
+ * and gets the unforked keys (a UE that did not ask for them refuses);
+ * ue_observe with Bob's TRANSFER_RESP gives it the call's SRTP keys; it
+ * never answers; an altered TRANSFER_RESP is refused.
+ */
+static void test_intercept(void)
+{
+	struct ue_call *L = calloc(1, sizeof *L);
+	struct ue_srtp_cs ka[UE_MAX_CS], kl[UE_MAX_CS];
+	struct ue_cred cr;
+	struct ue_err e;
+	size_t n = 0, rn = 0;
+	unsigned na = 0, nl = 0, i;
+	uint8_t junk[64];
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(L);
+	flow(UE_ALGS_128, true);
+	cred_of(LI, &cr);
+	/* without --intercept: unforked keys refused */
+	CU_ASSERT_EQUAL_FATAL(ue_resolve_begin(L, "sip:li@home1.net", FQDN, &cr, tinit, tinit_len,
+					       buf, sizeof buf, &n, &e), UE_OK);
+	CU_ASSERT_EQUAL_FATAL(kms(buf, n, &rn, NULL), KMS_OUT_OK);
+	CU_ASSERT_EQUAL(ue_resolve_finish(L, &cr, resp, rn, &e), UE_E_POLICY);
+	/* as an observer */
+	CU_ASSERT_EQUAL_FATAL(ue_resolve_begin(L, "sip:li@home1.net", FQDN, &cr, tinit, tinit_len,
+					       buf, sizeof buf, &n, &e), UE_OK);
+	L->observer = true;
+	CU_ASSERT_EQUAL_FATAL(kms(buf, n, &rn, NULL), KMS_OUT_OK);
+	CU_ASSERT_EQUAL_FATAL(ue_resolve_finish(L, &cr, resp, rn, &e), UE_OK);
+	CU_ASSERT_EQUAL(L->randrkms_len, 0);
+	CU_ASSERT_EQUAL(memcmp(L->keys[0].key, A->keys[0].key, A->keys[0].key_len), 0);
+	CU_ASSERT_EQUAL(ue_transfer_resp(L, junk, sizeof junk, &n, &e), UE_E_STATE);
+	tresp[tresp_len - 1] ^= 1;
+	CU_ASSERT_EQUAL(ue_observe(L, tresp, tresp_len, &e), UE_E_AUTH);
+	tresp[tresp_len - 1] ^= 1;
+	CU_ASSERT_EQUAL(L->role, UE_ROLE_RESPONDER);
+	CU_ASSERT_EQUAL(L->randrkms_len, 0);
+	CU_ASSERT_EQUAL_FATAL(ue_observe(L, tresp, tresp_len, &e), UE_OK);
+	CU_ASSERT_EQUAL(L->stage, UE_ST_ACCEPTED);
+	CU_ASSERT_STRING_EQUAL(L->idrr_bound, "sip:bob@home1.net");
+	CU_ASSERT_EQUAL_FATAL(ue_srtp_keys(A, ka, UE_MAX_CS, &na, &e), UE_OK);
+	CU_ASSERT_EQUAL_FATAL(ue_srtp_keys(L, kl, UE_MAX_CS, &nl, &e), UE_OK);
+	CU_ASSERT_EQUAL_FATAL(na, nl);
+	for (i = 0; i < na; i++) {
+		CU_ASSERT_EQUAL(ka[i].ssrc, kl[i].ssrc);
+		CU_ASSERT_EQUAL(memcmp(ka[i].key, kl[i].key, ka[i].key_len), 0);
+		CU_ASSERT_EQUAL(memcmp(ka[i].salt, kl[i].salt, sizeof ka[i].salt), 0);
+	}
+	/* Bob, forked for himself, has nothing to observe. */
+	B->observer = true;
+	CU_ASSERT_EQUAL(ue_observe(B, tresp, tresp_len, &e), UE_E_STATE);
+	tk_wipe(ka, sizeof ka);
+	tk_wipe(kl, sizeof kl);
+	ue_call_wipe(L);
+	free(L);
+}
+
 static const struct tk_test tests[] = {
 	TK_TEST(test_forking_128),
 	TK_TEST(test_forking_256),
@@ -443,6 +505,7 @@ static const struct tk_test tests[] = {
 	TK_TEST(test_tamper),
 	TK_TEST(test_devices),
 	TK_TEST(test_unprotected),
+	TK_TEST(test_intercept),
 	{ NULL, NULL },
 };
 
@@ -461,6 +524,8 @@ int main(void)
 	c.fqdn = FQDN;
 	c.groups = groups;
 	c.n_groups = 1;
+	c.nfs = nfs;
+	c.n_nfs = 1;
 	c.keys.lookup = lookup;
 	c.keys.release = release;
 	c.keyring = kr;
