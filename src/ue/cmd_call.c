@@ -656,6 +656,33 @@ static int build_request(void *ctx, const struct ue_cred *cred, uint8_t *out, si
 	return ue_request_build(x->c, &x->ro, cred, out, cap, len, e);
 }
 
+/* The responders the stored REQUEST_INIT asked for, so that the answer is
+ * checked as after a sent request (a ticket leaving one out is refused). */
+static int stored_peers(const struct ue_call *c, struct ue_request_opts *ro,
+			char peers[UE_MAX_PEERS][UE_MAX_ID])
+{
+	struct mk_msg *m = calloc(1, sizeof *m);
+	unsigned i;
+	int rc = -1;
+
+	if (m && mk_parse(c->kreq, c->kreq_len, m) == MK_OK && m->ticket.pl.present &&
+	    m->ticket.tp.nr <= UE_MAX_PEERS) {
+		for (i = 0; i < m->ticket.tp.nr; i++) {
+			const struct mk_bytes *d = &m->ticket.tp.idrr[i].data;
+
+			if (d->n >= UE_MAX_ID)
+				break;
+			memcpy(peers[i], d->p, d->n);
+			peers[i][d->n] = '\0';
+			ro->peers[i] = peers[i];
+		}
+		ro->npeers = i;
+		rc = i == m->ticket.tp.nr ? 0 : -1;
+	}
+	free(m);
+	return rc;
+}
+
 /* request --response FILE: finish a REQUEST_INIT written with --no-send. */
 static int request_response(const struct ue_cli *cli, const struct args *a)
 {
@@ -666,6 +693,7 @@ static int request_response(const struct ue_cli *cli, const struct args *a)
 	struct ue_cred cred;
 	struct ue_err e = { -1, "" };
 	uint8_t msg[UE_MAX_MSG];
+	char peers[UE_MAX_PEERS][UE_MAX_ID];
 	long n;
 	int rc, exitc;
 
@@ -697,6 +725,10 @@ static int request_response(const struct ue_cli *cli, const struct args *a)
 	ue_request_opts_default(&ro);
 	ro.deferred = a->deferred;
 	ro.require_forking = a->req_fork;
+	if (stored_peers(c, &ro, peers) != 0) {
+		exitc = finish(&o, EX_STATE, "request", NULL, "the stored REQUEST_INIT is unreadable");
+		goto out;
+	}
 	rc = ue_request_finish(c, &ro, &cred, msg, (size_t)n, &e);
 	if (rc != UE_OK) {
 		exitc = finish(&o, rc_exit(rc, &e), "request", &e, NULL);

@@ -127,6 +127,10 @@ nf_req() { # NAME: a fresh RESOLVE_INIT of NAME for Alice's ticket, not sent
 }
 nf_req mgw-1
 tk_expect_eq "$(post mgw "$C/mgw-1.req" "$C/mgw-1.resp")" 200 "mgw-1 with its client certificate: HTTP 200"
+cp "$C/mgw-1.resp" "$C/mgw-1.bad"
+printf '\001' | dd of="$C/mgw-1.bad" bs=1 seek=$(($(wc -c <"$C/mgw-1.resp") - 2)) conv=notrunc 2>/dev/null
+refuse "an altered RESOLVE_RESP given to --response" 3 ue mgw-1 resolve --call "$C/mgw-1.call" \
+	--response "$C/mgw-1.bad"
 run "mgw-1 resolve --response" ue mgw-1 resolve --call "$C/mgw-1.call" --response "$C/mgw-1.resp" --json
 tk_expect_eq "$(jget "$TK_TMP/out" idrr)" sip:mgw-1@home1.net "mgw-1's keys are forked for its own IMPU"
 last_audit | grep -q '"result":"ok","authorization":"network-function".*"impi":"mgw-1@home1.net".*"network_function":"mgw-1".*"forked":true' ||
@@ -135,6 +139,8 @@ tk_ok "audited: authorization network-function, network_function mgw-1"
 grep -q 'client certificate CN=mgw-1,O=home1' "$TK_TMP/kms2.log" ||
 	tk_fail "tkmsd log does not name the certificate: $(grep 'POST /mikey' "$TK_TMP/kms2.log" | tail -n 2)"
 tk_ok "tkmsd's log names the verified client certificate"
+refuse "--response again (nothing pending)" 1 ue mgw-1 resolve --call "$C/mgw-1.call" \
+	--response "$C/mgw-1.resp"
 run "mgw-1 transfer-resp" ue mgw-1 transfer-resp --call "$C/mgw-1.call" --out "$C/mgw.tr"
 run "alice accepts the gateway's answer" ue alice accept --call "$C/alice-mgw.call" --in "$C/mgw.tr"
 run "alice srtp-keys" ue alice srtp-keys --call "$C/alice-mgw.call" --out "$C/alice-mgw.keys"
