@@ -41,7 +41,10 @@
 
 #include <curl/curl.h>
 #include <gnutls/gnutls.h>
+#include <gnutls/crypto.h>
 
+#include "gba/digest.h"
+#include "gba/userpsk.h"
 #include "util/hexb64.h"
 #include "util/secret.h"
 
@@ -110,6 +113,7 @@ struct cx {
 	bool overflow;
 	bool challenged;   /* WWW-Authenticate with the bootstrapping realm seen */
 	int suite;         /* of the TLS session of this transfer, -1 unknown */
+	char users_ch[512]; /* WWW-Authenticate of the users realm, "" if none */
 };
 
 static size_t on_body(char *p, size_t sz, size_t n, void *ud)
@@ -167,6 +171,16 @@ static void note_header(struct ue_kms_reply *r, bool *challenged, const char *p,
 	}
 }
 
+static bool contains(const char *v, size_t vl, const char *needle)
+{
+	size_t n = strlen(needle), i;
+
+	for (i = 0; i + n <= vl; i++)
+		if (!memcmp(v + i, needle, n))
+			return true;
+	return false;
+}
+
 static size_t on_header(char *p, size_t sz, size_t n, void *ud)
 {
 	struct cx *x = ud;
@@ -179,17 +193,28 @@ static size_t on_header(char *p, size_t sz, size_t n, void *ud)
 		x->r->is_mikey = false;
 		x->r->retry_after = -1;
 		x->challenged = false;
+		x->users_ch[0] = '\0';
 		if (x->suite < 0 &&
 		    curl_easy_getinfo(x->h, CURLINFO_TLS_SSL_PTR, &ti) == CURLE_OK && ti &&
 		    ti->backend == CURLSSLBACKEND_GNUTLS && ti->internals)
 			x->suite = ue_tls_suite_of(ti->internals);
 	}
 	note_header(x->r, &x->challenged, p, len);
+	{
+		const char *v;
+		size_t vl;
+
+		if (hdr_is(p, len, "WWW-Authenticate", &v, &vl) && vl < sizeof x->users_ch &&
+		    contains(v, vl, "realm=\"" TK_USERS_REALM_PREFIX)) {
+			memcpy(x->users_ch, v, vl);
+			x->users_ch[vl] = '\0';
+		}
+	}
 	return len;
 }
 
 static int curl_once_post(struct cx *x, const struct ue_kms_target *t, const char *url,
-			  const uint8_t *msg, size_t len, const char *password)
+			  const uint8_t *msg, size_t len, const char *password, const char *authz)
 {
 	struct curl_slist *hl = NULL;
 	char ebuf[CURL_ERROR_SIZE] = "";
@@ -207,6 +232,8 @@ static int curl_once_post(struct cx *x, const struct ue_kms_target *t, const cha
 	hl = curl_slist_append(hl, "Content-Type: application/mikey");
 	hl = curl_slist_append(hl, "Accept: application/mikey");
 	hl = curl_slist_append(hl, "Expect:");
+	if (authz)
+		hl = curl_slist_append(hl, authz);
 	curl_easy_setopt(x->h, CURLOPT_HTTPHEADER, hl);
 	curl_easy_setopt(x->h, CURLOPT_WRITEFUNCTION, on_body);
 	curl_easy_setopt(x->h, CURLOPT_WRITEDATA, x);
@@ -218,6 +245,10 @@ static int curl_once_post(struct cx *x, const struct ue_kms_target *t, const cha
 	curl_easy_setopt(x->h, CURLOPT_PROTOCOLS_STR, "http,https");
 	if (t->cacert)
 		curl_easy_setopt(x->h, CURLOPT_CAINFO, t->cacert);
+	if (t->client_cert) {
+		curl_easy_setopt(x->h, CURLOPT_SSLCERT, t->client_cert);
+		curl_easy_setopt(x->h, CURLOPT_SSLKEY, t->client_key ? t->client_key : t->client_cert);
+	}
 	if (password) {
 		curl_easy_setopt(x->h, CURLOPT_HTTPAUTH, (long)CURLAUTH_DIGEST);
 		curl_easy_setopt(x->h, CURLOPT_USERNAME, t->btid);
@@ -240,6 +271,51 @@ static int curl_once_post(struct cx *x, const struct ue_kms_target *t, const cha
 	return rc;
 }
 
+/* A password user answers the challenge of the users realm (RFC 2617,
+ * MD5, qop auth) itself: libcurl answers only the first Digest challenge,
+ * and the KMS sends the GBA one first. */
+static int users_digest(struct cx *x, const struct ue_kms_target *t, const char *url,
+			const uint8_t *msg, size_t len, int rc)
+{
+	struct tk_digest ch, cr;
+	uint8_t rb[8];
+	char cnonce[17], resp[TK_DIGEST_HEX_LEN + 1], hdr[1200];
+	const char *path = strchr(strstr(url, "://") + 3, '/');
+	struct ue_kms_reply *r = x->r;
+
+	if (rc != UE_KMS_OK || r->status != 401)
+		return rc;
+	if (!x->users_ch[0] || !t->password ||
+	    tk_digest_parse(TK_DIGEST_CHALLENGE, x->users_ch, strlen(x->users_ch), &ch) != 0)
+		return rfail(r, UE_KMS_E_KEY, "the KMS offers no password users realm%s", NULL);
+	if (gnutls_rnd(GNUTLS_RND_NONCE, rb, sizeof rb) != 0)
+		return rfail(r, UE_KMS_E_KEY, "random generator failed%s", NULL);
+	tk_hex_encode(rb, sizeof rb, cnonce);
+	cnonce[16] = '\0';
+	tk_digest_init(&cr);
+	cr.username = t->user;
+	cr.realm = ch.realm;
+	cr.nonce = ch.nonce;
+	cr.opaque = ch.opaque;
+	cr.uri = path ? path : "/";
+	cr.alg = TK_DIGEST_ALG_MD5;
+	cr.qop = TK_DIGEST_QOP_AUTH;
+	cr.nc = 1;
+	cr.cnonce = cnonce;
+	if (tk_digest_response(&cr, "POST", (const uint8_t *)t->password, strlen(t->password),
+			       NULL, 0, resp) != 0)
+		return rfail(r, UE_KMS_E_KEY, "cannot answer the Digest challenge%s", NULL);
+	cr.response = resp;
+	memcpy(hdr, "Authorization: ", 15);
+	if (tk_digest_build(TK_DIGEST_CREDENTIALS, &cr, hdr + 15, sizeof hdr - 15) != 0)
+		return rfail(r, UE_KMS_E_KEY, "cannot answer the Digest challenge%s", NULL);
+	rc = curl_once_post(x, t, url, msg, len, NULL, hdr);
+	snprintf(r->transport, sizeof r->transport, "HTTPS+Digest (user %.60s)", t->user);
+	if (rc == UE_KMS_OK && r->status == 401)
+		r->bootstrap_required = true; /* password refused */
+	return rc;
+}
+
 static int post_curl(const struct ue_kms_target *t, const char *url, bool https,
 		     const uint8_t *msg, size_t len, struct ue_kms_reply *r)
 {
@@ -252,8 +328,17 @@ static int post_curl(const struct ue_kms_target *t, const char *url, bool https,
 	x.h = curl_easy_init();
 	if (!x.h)
 		return rfail(r, UE_KMS_E_CONNECT, "curl_easy_init failed%s", NULL);
-	rc = curl_once_post(&x, t, url, msg, len, NULL);
-	snprintf(r->transport, sizeof r->transport, "%s", https ? "HTTPS" : "HTTP");
+	rc = curl_once_post(&x, t, url, msg, len, NULL, NULL);
+	snprintf(r->transport, sizeof r->transport, "%s%s", https ? "HTTPS" : "HTTP",
+		 t->client_cert ? " (client certificate)" : "");
+	if (t->user || (t->client_cert && !t->naf_key)) {
+		/* without GBA: a password user answers the users realm; for a
+		 * certificate user a 401 means its certificate was not verified */
+		if (t->user)
+			rc = users_digest(&x, t, url, msg, len, rc);
+		curl_easy_cleanup(x.h);
+		return rc;
+	}
 	/* Answer a Digest challenge once (twice if the suite changed). */
 	for (attempt = 0; rc == UE_KMS_OK && r->status == 401 && attempt < 2; attempt++) {
 		if (https && x.suite < 0) {
@@ -278,7 +363,7 @@ static int post_curl(const struct ue_kms_target *t, const char *url, bool https,
 		tk_b64_encode(key, sizeof key, pw);
 		tk_wipe(key, sizeof key);
 		used_suite = https ? x.suite : 0;
-		rc = curl_once_post(&x, t, url, msg, len, pw);
+		rc = curl_once_post(&x, t, url, msg, len, pw, NULL);
 		tk_wipe(pw, sizeof pw);
 		if (https)
 			snprintf(r->transport, sizeof r->transport, "HTTPS+Digest (Ua 010001%02x%02x)",

@@ -14,7 +14,9 @@
  *                             (TLS 1.3).
  *
  * The NAF keys come from the caller (its GBA bootstrap state) through a
- * callback, so this module holds no long-term secret.
+ * callback, so this module holds no long-term secret.  Users without GBA
+ * (issue 6 item 7) present a TLS client certificate, or answer the Digest
+ * challenge of the users realm with their password.
  */
 #ifndef TK_UE_KMSCLIENT_H
 #define TK_UE_KMSCLIENT_H
@@ -33,6 +35,10 @@ struct ue_kms_target {
 	ue_naf_key_fn naf_key;
 	void *naf_key_ctx;
 	long timeout_ms;        /* whole exchange; 0: 10 s */
+	/* Credentials without GBA (call_creds.h), https only: */
+	const char *client_cert, *client_key; /* TLS client certificate and key (PEM) */
+	const char *user, *password;  /* password user: Digest of the realm
+				       * "tkms-users@<fqdn>" instead of GBA Digest */
 };
 
 enum {
