@@ -14,7 +14,9 @@
  * than that of an entry inserted before it keeps its slot until the older
  * one expires. With expiries of T + window and |T - now| <= window, a slot
  * is thus held at most 2 x window after insertion; size the cache for the
- * peak message rate over 2 x window.
+ * peak message rate over 2 x window: entries >= peak rate x 2 x window.
+ * Each entry costs 28 to 32 octets (docs/operations.md, "Capacity: the
+ * replay cache").
  */
 #ifndef KMS_REPLAY_H
 #define KMS_REPLAY_H
@@ -54,5 +56,12 @@ enum kms_replay_result kms_replay_check(struct kms_replay *rc,
 					int64_t expires, int64_t now);
 
 void kms_replay_get_stats(struct kms_replay *rc, struct kms_replay_stats *st);
+
+/* Events for the log, each raised once in the cache's life. */
+#define KMS_REPLAY_EV_HIGH 1u	/* a shard (1/16 of the cache by default) reached 80 % */
+#define KMS_REPLAY_EV_FULL 2u	/* the first message refused because a shard was full */
+/* The events raised since the last call (each is returned by exactly one
+ * call); two relaxed loads when there is nothing new. */
+unsigned kms_replay_events(struct kms_replay *rc);
 
 #endif

@@ -1,8 +1,10 @@
 /*
  * test-replay.c: the replay cache (src/kms/replay.c, profile P-9): repeats
  * detected, keys kept apart, expiry frees slots, a full cache refuses and
- * counts (fail closed) without forgetting, and concurrent workers see each
- * shared message as new exactly once.
+ * counts (fail closed) without forgetting, slots are reclaimed oldest first
+ * out of shared chains, expiry survives the 2^32-second wrap, the 80 % and
+ * full events are reported once, and concurrent workers see each shared
+ * message as new exactly once.
  */
 #include "kms/replay.h"
 #include "tk_test.h"
@@ -118,6 +120,83 @@ static void test_full_fails_closed(void)
 	CU_ASSERT_PTR_NULL(kms_replay_new(0, 4));
 }
 
+/* Slots are reclaimed oldest first out of chains shared by many entries
+ * (one shard, as many chain heads as slots): whatever is still in the
+ * window stays a replay, whatever left it is gone. */
+static void test_rolling_window(void)
+{
+	struct kms_replay *rc = kms_replay_new(64, 1);
+	struct kms_replay_stats st;
+	char mac[16];
+	int t, j, bad = 0;
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(rc);
+	for (t = 0; t < 2000; t++) {
+		/* at time t, message t lives until t + 50 */
+		snprintf(mac, sizeof mac, "m%d", t);
+		bad += chk(rc, "b", mac, NOW + t + 50, NOW + t) != KMS_REPLAY_NEW;
+		if (t % 97)
+			continue;
+		for (j = t - 60 < 0 ? 0 : t - 60; j <= t; j++) {
+			snprintf(mac, sizeof mac, "m%d", j);
+			bad += chk(rc, "b", mac, NOW + j + 50, NOW + t) !=
+			       (j + 50 > t ? KMS_REPLAY_SEEN : KMS_REPLAY_NEW);
+		}
+	}
+	CU_ASSERT_EQUAL(bad, 0);
+	kms_replay_get_stats(rc, &st);
+	CU_ASSERT_EQUAL(st.full, 0);
+	CU_ASSERT(st.entries <= 64);
+	kms_replay_free(rc);
+}
+
+/* Expiry times are kept modulo 2^32 and compared as serial numbers: a
+ * window across 2106-02-07T06:28:16Z works like any other. */
+static void test_time_wrap(void)
+{
+	const int64_t wrap = 4294967296LL;
+	struct kms_replay *rc = kms_replay_new(4, 1);
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(rc);
+	CU_ASSERT_EQUAL(chk(rc, "b", "1", wrap + 100, wrap - 100), KMS_REPLAY_NEW);
+	CU_ASSERT_EQUAL(chk(rc, "b", "1", wrap + 100, wrap + 99), KMS_REPLAY_SEEN);
+	CU_ASSERT_EQUAL(chk(rc, "b", "1", wrap + 100, wrap + 100), KMS_REPLAY_NEW);
+	kms_replay_free(rc);
+}
+
+/* The 80 % and the first-refusal events, each reported exactly once. */
+static void test_events(void)
+{
+	struct kms_replay *rc = kms_replay_new(10, 1);
+	char mac[16];
+	int i;
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(rc);
+	for (i = 0; i < 7; i++) {
+		snprintf(mac, sizeof mac, "m%d", i);
+		CU_ASSERT_EQUAL(chk(rc, "b", mac, NOW + 300, NOW), KMS_REPLAY_NEW);
+	}
+	CU_ASSERT_EQUAL(kms_replay_events(rc), 0);
+	CU_ASSERT_EQUAL(chk(rc, "b", "m7", NOW + 300, NOW), KMS_REPLAY_NEW);
+	CU_ASSERT_EQUAL(kms_replay_events(rc), KMS_REPLAY_EV_HIGH);
+	CU_ASSERT_EQUAL(kms_replay_events(rc), 0);
+	CU_ASSERT_EQUAL(chk(rc, "b", "m8", NOW + 300, NOW), KMS_REPLAY_NEW);
+	CU_ASSERT_EQUAL(chk(rc, "b", "m9", NOW + 300, NOW), KMS_REPLAY_NEW);
+	CU_ASSERT_EQUAL(kms_replay_events(rc), 0);
+	CU_ASSERT_EQUAL(chk(rc, "b", "m10", NOW + 300, NOW), KMS_REPLAY_FULL);
+	CU_ASSERT_EQUAL(chk(rc, "b", "m11", NOW + 300, NOW), KMS_REPLAY_FULL);
+	CU_ASSERT_EQUAL(kms_replay_events(rc), KMS_REPLAY_EV_FULL);
+	CU_ASSERT_EQUAL(kms_replay_events(rc), 0);
+	/* drained and filled again: not reported twice */
+	for (i = 0; i < 10; i++) {
+		snprintf(mac, sizeof mac, "n%d", i);
+		CU_ASSERT_EQUAL(chk(rc, "b", mac, NOW + 700, NOW + 400), KMS_REPLAY_NEW);
+	}
+	CU_ASSERT_EQUAL(chk(rc, "b", "n10", NOW + 700, NOW + 400), KMS_REPLAY_FULL);
+	CU_ASSERT_EQUAL(kms_replay_events(rc), 0);
+	kms_replay_free(rc);
+}
+
 /* ---- concurrency smoke test ---- */
 
 #define THREADS 4
@@ -184,6 +263,9 @@ int main(void)
 		TK_TEST(test_duplicates),
 		TK_TEST(test_expiry_frees_slots),
 		TK_TEST(test_full_fails_closed),
+		TK_TEST(test_rolling_window),
+		TK_TEST(test_time_wrap),
+		TK_TEST(test_events),
 		TK_TEST(test_concurrent),
 		{ NULL, NULL },
 	};
