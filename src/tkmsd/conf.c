@@ -43,6 +43,22 @@
  *   network_functions            [{"name", "impi" | "cert_subject",
  *                                "intercept": bool}] may resolve any ticket
  *                                (P-14). []
+ *   pk.enabled                   accept REQUEST_INIT_PK / RESOLVE_INIT_PK from
+ *                                certificate users (docs/operations.md
+ *                                "Credentials without GBA"). false
+ *   pk.cert, pk.key              the KMS's RSA certificate and key (PEM) for
+ *                                PKE and CHASH; made (self-signed, RSA 2048)
+ *                                at start when neither file exists.
+ *                                "./tkms-pk-cert.pem", "./tkms-pk-key.pem"
+ *   pk.client_ca                 PEM CAs that issue users' certificates;
+ *                                null = listeners.https.client_ca. null
+ *   client_certs                 [{"subject": RFC 4514 DN, "impus": [URI...],
+ *                                "name"}]: certificate users and their IMPUs
+ *                                (P-3, P-13, P-14). []
+ *   users                        password users file (JSON {"users": [{
+ *                                "username", "ha1", "impus", "name"}]}, HA1 of
+ *                                realm tkms-users@<fqdn>; `tkmsd user-hash`).
+ *                                null
  *   keyring                      Ticket Protection Key file (P-10), created
  *                                at the first start; `tkmsd keyring`.
  *                                "./tkms-keyring.json"
@@ -57,7 +73,7 @@
  *   pid_file                     written at start, removed at exit. null
  *
  * SIGHUP (tkmsd.c, engine_glue.c): policy, groups, network_functions,
- * keyring and log.level apply at once; fqdn needs a restart (refused);
+ * pk, client_certs, users, keyring and log.level apply at once; fqdn needs a restart (refused);
  * listeners, bsf, limits, audit, pid_file, replay_cache_size, log.syslog
  * wait for the next restart.
  */
@@ -74,6 +90,7 @@
 #include "http/http.h"
 #include "tkmsd/conf.h"
 #include "tkmsd/log.h"
+#include "util/json.h"
 
 const char tkmsd_default_config[] =
 	"{\n"
@@ -93,6 +110,10 @@ const char tkmsd_default_config[] =
 	"              \"flags_choosable\": [\"F\", \"G\", \"H\", \"I\", \"J\"] },\n"
 	"  \"groups\": {},\n"
 	"  \"network_functions\": [],\n"
+	"  \"pk\": { \"enabled\": false, \"cert\": \"./tkms-pk-cert.pem\",\n"
+	"          \"key\": \"./tkms-pk-key.pem\", \"client_ca\": null },\n"
+	"  \"client_certs\": [],\n"
+	"  \"users\": null,\n"
 	"  \"keyring\": \"./tkms-keyring.json\",\n"
 	"  \"replay_cache_size\": 1000000,\n"
 	"  \"limits\": { \"connections\": 1024, \"threads\": 4, \"connection_timeout\": 30,\n"
@@ -531,6 +552,87 @@ static void network_functions(struct errs *e, json_t *root, struct tkmsd_config 
 	}
 }
 
+/* Certificate users: subject, impus (URIs), optional name; subjects unique. */
+static void client_certs(struct errs *e, json_t *root, struct tkmsd_config *c)
+{
+	static const char *const allowed[] = { "subject", "impus", "name", NULL };
+	json_t *a = at(root, "client_certs"), *o, *im, *v;
+	size_t i, j;
+	char sub[80], sub2[120];
+	const char *bad;
+
+	if (!json_is_array(a)) {
+		err_add(e, "client_certs", "must be an array of objects");
+		return;
+	}
+	c->client_certs = calloc(json_array_size(a) + 1, sizeof *c->client_certs);
+	if (!c->client_certs) {
+		err_add(e, "client_certs", "out of memory");
+		return;
+	}
+	json_array_foreach(a, i, o) {
+		struct tkmsd_cert_user *u = &c->client_certs[c->n_client_certs];
+
+		snprintf(sub, sizeof sub, "client_certs[%zu]", i);
+		if (!json_is_object(o)) {
+			err_add(e, sub, "must be an object {\"subject\", \"impus\", \"name\"}");
+			continue;
+		}
+		if ((bad = tk_json_unknown_key(o, allowed))) {
+			snprintf(sub2, sizeof sub2, "%s.%.30s", sub, bad);
+			err_add(e, sub2, "unknown key");
+		}
+		u->subject = nf_str(e, o, sub, "subject");
+		u->name = nf_str(e, o, sub, "name");
+		if (!u->subject && !json_object_get(o, "subject")) {
+			snprintf(sub2, sizeof sub2, "%s.subject", sub);
+			err_add(e, sub2, "the certificate subject DN is required");
+		}
+		im = json_object_get(o, "impus");
+		snprintf(sub2, sizeof sub2, "%s.impus", sub);
+		if (!json_is_array(im) || json_array_size(im) == 0) {
+			err_add(e, sub2, "must be a non-empty array of IMPU URIs");
+			continue;
+		}
+		u->impus = calloc(json_array_size(im) + 1, sizeof *u->impus);
+		if (!u->impus) {
+			err_add(e, sub2, "out of memory");
+			continue;
+		}
+		json_array_foreach(im, j, v) {
+			if (!json_is_string(v) || !uri_like(json_string_value(v))) {
+				snprintf(sub2, sizeof sub2, "%s.impus[%zu]", sub, j);
+				err_add(e, sub2, "must be a URI such as \"sip:user@example.net\"");
+				continue;
+			}
+			u->impus[u->n_impus++] = json_string_value(v);
+		}
+		for (j = 0; u->subject && j < c->n_client_certs; j++)
+			if (c->client_certs[j].subject && !strcmp(c->client_certs[j].subject, u->subject)) {
+				snprintf(sub2, sizeof sub2, "%s.subject", sub);
+				err_add(e, sub2, "subject \"%s\" listed twice", u->subject);
+			}
+		c->n_client_certs++;
+	}
+}
+
+static void pk_and_users(struct errs *e, json_t *root, struct tkmsd_config *c)
+{
+	c->pk.enabled = get_bool(e, root, "pk.enabled");
+	c->pk.cert = get_str(e, root, "pk.cert", NONEMPTY);
+	c->pk.key = get_str(e, root, "pk.key", NONEMPTY);
+	c->pk.client_ca = get_str(e, root, "pk.client_ca", OPT | NONEMPTY);
+	if (!c->pk.client_ca)
+		c->pk.client_ca = c->https.client_ca;
+	if (c->pk.enabled && !c->pk.client_ca)
+		err_add(e, "pk.client_ca", "needed to verify users' certificates (or set "
+			"listeners.https.client_ca)");
+	check_file(e, "pk.client_ca", c->pk.enabled ? c->pk.client_ca : NULL);
+	client_certs(e, root, c);
+	c->users = get_str(e, root, "users", OPT | NONEMPTY);
+	check_file(e, "users", c->users);
+}
+
 int tkmsd_config_load(const char *file, struct tkmsd_config *c, char *err, size_t errlen)
 {
 	struct errs e = { err, errlen, 0, file ? file : "(defaults)", 0 };
@@ -610,6 +712,7 @@ int tkmsd_config_load(const char *file, struct tkmsd_config *c, char *err, size_
 	policy(&e, def, c);
 	groups(&e, def, c);
 	network_functions(&e, def, c);
+	pk_and_users(&e, def, c);
 	c->keyring = get_str(&e, def, "keyring", NONEMPTY);
 	c->replay_cache_size = (unsigned)get_uint(&e, def, "replay_cache_size", 16, 100000000);
 	c->limits.connections = (unsigned)get_uint(&e, def, "limits.connections", 1, 100000);
@@ -645,6 +748,9 @@ void tkmsd_config_free(struct tkmsd_config *c)
 		free(c->groups[i].members);
 	free(c->groups);
 	free(c->nfs);
+	for (i = 0; c->client_certs && i < c->n_client_certs; i++)
+		free(c->client_certs[i].impus);
+	free(c->client_certs);
 	json_decref(c->root);
 	memset(c, 0, sizeof *c);
 }

@@ -39,6 +39,14 @@ struct tkmsd_nf {
 	bool intercept;
 };
 
+/* A certificate user (issue 6 item 7): subject DN -> IMPUs. */
+struct tkmsd_cert_user {
+	const char *subject;
+	const char **impus;
+	size_t n_impus;
+	const char *name;          /* or NULL */
+};
+
 /* P-11 flag letters D..O map onto these bits (RFC 6043 TP flags). */
 #define TKMSD_FLAG_BIT(letter) (0x10000u >> ((letter) - 'D'))
 
@@ -59,6 +67,15 @@ struct tkmsd_config {
 	size_t n_groups;
 	struct tkmsd_nf *nfs;
 	size_t n_nfs;
+	/* credentials without GBA (tkmsd/creds.h) */
+	struct {
+		bool enabled;
+		const char *cert, *key;     /* PEM files, made at start when absent */
+		const char *client_ca;      /* PEM CAs; NULL = listeners.https.client_ca */
+	} pk;
+	struct tkmsd_cert_user *client_certs;
+	size_t n_client_certs;
+	const char *users;           /* password users file, or NULL */
 	const char *keyring;
 	unsigned replay_cache_size;
 	struct {

@@ -13,6 +13,7 @@
 #include "kms/replay.h"
 #include "naf/naf.h"
 #include "tkmsd/audit.h"
+#include "tkmsd/creds.h"
 #include "tkmsd/engine_glue.h"
 #include "tkmsd/log.h"
 
@@ -27,6 +28,7 @@ struct gen {
 	struct kms_keyring *keyring;
 	struct kms_engine *engine;
 	const char *keyring_path; /* points into root */
+	struct tkmsd_creds *creds; /* PK and password users (creds.h) */
 };
 
 struct tkmsd_engine {
@@ -48,6 +50,7 @@ static void gen_free(struct gen *g)
 	if (!g)
 		return;
 	kms_engine_free(g->engine);
+	tkmsd_creds_free(g->creds);
 	kms_keyring_free(g->keyring);
 	for (i = 0; i < g->n_groups; i++)
 		free(g->members[i]);
@@ -130,6 +133,14 @@ static struct gen *gen_new(const struct tkmsd_engine *e, const struct tkmsd_conf
 	kc.nfs = g->nfs;
 	kc.n_nfs = cfg->n_nfs;
 	kc.keys = kms_naf_key_source(e->naf);
+	g->creds = tkmsd_creds_new(cfg, kerr, sizeof kerr);
+	if (!g->creds) {
+		snprintf(err, errlen, "%s", kerr);
+		gen_free(g);
+		return NULL;
+	}
+	kc.pk = tkmsd_creds_pk(g->creds);
+	kc.users = tkmsd_creds_users(g->creds);
 	kc.keyring = g->keyring;
 	kc.replay = e->replay;
 	kc.clock = e->clock;
@@ -366,4 +377,33 @@ static void handle(void *ctx, const uint8_t *req, size_t len, const struct tkmsd
 struct tkmsd_mikey_handler tkmsd_engine_handler(struct tkmsd_engine *e)
 {
 	return (struct tkmsd_mikey_handler){ handle, e };
+}
+
+static bool users_any(void *ctx)
+{
+	struct tkmsd_engine *e = ctx;
+	struct gen *g = gen_get(e);
+	bool has = g && tkmsd_creds_n_users(g->creds) > 0;
+
+	gen_put(e, g);
+	return has;
+}
+
+static int users_digest(void *ctx, const struct naf *naf, const char *hdr, const char *method,
+			const char *uri, char *user, size_t cap)
+{
+	struct tkmsd_engine *e = ctx;
+	struct gen *g = gen_get(e);
+	int r = g ? (int)tkmsd_creds_digest(g->creds, naf, hdr, method, uri, user, cap) :
+		TKMSD_UD_NOT_USERS;
+
+	gen_put(e, g);
+	return r;
+}
+
+struct tkmsd_users_hook tkmsd_engine_users(struct tkmsd_engine *e)
+{
+	struct tkmsd_users_hook h = { users_any, users_digest, e };
+
+	return h;
 }

@@ -51,6 +51,9 @@ struct tkmsd_mikey_handler tkmsd_engine_handler(struct tkmsd_engine *e);
  * key id, replay cache size (no key bytes). */
 void tkmsd_engine_describe(struct tkmsd_engine *e, char *out, size_t cap);
 
+/* The password users of the generation in force, for routes.c (ctx = e). */
+struct tkmsd_users_hook tkmsd_engine_users(struct tkmsd_engine *e);
+
 /* The P-6 / P-22 mapping (exposed for the unit test). */
 enum tkmsd_verdict tkmsd_verdict_of(enum kms_outcome o);
 /* The P-15 event of one engine result (without "time"); NULL on allocation

@@ -43,3 +43,9 @@ TESTS += tests/system/kms-admin.sh
 dist_check_SCRIPTS += tests/system/kms-admin.sh
 TESTS += tests/system/kms-hostile.sh
 dist_check_SCRIPTS += tests/system/kms-hostile.sh
+
+# -- creds: PK credentials, certificate users and password users (helper creds)
+src_tkmsd_libtkmsd_a_SOURCES += src/tkmsd/creds.c src/tkmsd/creds.h
+TESTS += tests/system/kms-creds.sh
+dist_check_SCRIPTS += tests/system/kms-creds.sh
+# -- end creds

@@ -5,12 +5,13 @@
  * to HTTP in exactly one table (routes.c, profile P-6).
  *
  * The transport identity kinds have the same order and meaning as
- * enum kms_tid_kind of the engine (KMS_TID_NONE .. KMS_TID_CLIENT_CERT), so
+ * enum kms_tid_kind of the engine (KMS_TID_NONE .. KMS_TID_USER), so
  * glue code may convert by value.
  */
 #ifndef TKMSD_MIKEY_HANDLER_H
 #define TKMSD_MIKEY_HANDLER_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -19,6 +20,7 @@ enum tkmsd_tid_kind {
 	TKMSD_TID_PSK_BTID,     /* PSK-TLS: the B-TID of the client identity (P-7) */
 	TKMSD_TID_DIGEST_BTID,  /* GBA Digest username (TS 33.222 5.3), verified */
 	TKMSD_TID_CLIENT_CERT,  /* verified TLS client certificate subject DN (P-14) */
+	TKMSD_TID_USER,         /* password user: Digest username of the users realm */
 };
 
 struct tkmsd_tid {
@@ -49,6 +51,17 @@ struct tkmsd_mikey_out {
 struct tkmsd_mikey_handler {
 	void (*handle)(void *ctx, const uint8_t *req, size_t len,
 		       const struct tkmsd_tid *tid, struct tkmsd_mikey_out *out);
+	void *ctx;
+};
+
+/* Password users (tkmsd/creds.h) of the configuration in force: whether
+ * there are any, and their HTTP Digest check (an enum tkmsd_user_digest).
+ * any == NULL: no password users. */
+struct naf;
+struct tkmsd_users_hook {
+	bool (*any)(void *ctx);
+	int (*digest)(void *ctx, const struct naf *naf, const char *hdr, const char *method,
+		      const char *uri, char *user, size_t cap);
 	void *ctx;
 };
 

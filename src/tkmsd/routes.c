@@ -9,6 +9,8 @@
 #include "naf/btid.h"
 #include "naf/naf.h"
 #include "naf/ua_digest.h"
+#include "gba/userpsk.h"
+#include "tkmsd/creds.h"
 #include "tkmsd/log.h"
 #include "tkmsd/routes.h"
 #include "util/secret.h"
@@ -26,13 +28,68 @@ static void reply_mikey_or_text(struct tk_http_req *req, unsigned status, const 
 		tk_http_reply_text(req, status, "%s", reason);
 }
 
+/* With password users, the GBA realm comes first and the users realm
+ * second: a client that takes the first Digest challenge (libcurl ignores
+ * the others) keeps speaking GBA; a password user's client picks the users
+ * realm by name (RFC 7235 lets a client choose among challenges). */
+static bool add_users_challenge(const struct tkmsd_routes *r, struct tk_http_req *req,
+				bool stale)
+{
+	char realm[300], nonce[NAF_NONCE_LEN + 1], ch[512];
+
+	if (!r->users.any || !r->users.any(r->users.ctx))
+		return true;
+	if (tk_users_realm(naf_fqdn(r->naf), realm, sizeof realm) != 0 ||
+	    naf_digest_nonce(r->naf, nonce) != 0)
+		return false;
+	snprintf(ch, sizeof ch, "Digest realm=\"%s\", nonce=\"%s\", qop=\"auth\", "
+		 "algorithm=MD5%s", realm, nonce, stale ? ", stale=true" : "");
+	return tk_http_add_header(req, "WWW-Authenticate", ch) == 0;
+}
+
 static bool add_challenge(const struct tkmsd_routes *r, struct tk_http_req *req, bool stale)
 {
 	char ch[512];
 
-	if (!r->naf || naf_digest_challenge(r->naf, stale, ch, sizeof ch) != 0)
+	if (!r->naf || naf_digest_challenge(r->naf, stale, ch, sizeof ch) != 0 ||
+	    tk_http_add_header(req, "WWW-Authenticate", ch) != 0)
 		return false;
-	return tk_http_add_header(req, "WWW-Authenticate", ch) == 0;
+	return add_users_challenge(r, req, stale);
+}
+
+/* Digest of the users realm (creds.h): 1 = not such a credential, 0 with
+ * tid filled, or -1 after replying. */
+static int users_digest(const struct tkmsd_routes *r, struct tk_http_req *req, const char *auth,
+			char *user, size_t cap, struct tkmsd_tid *tid)
+{
+	int rc;
+
+	if (!r->users.digest)
+		return 1;
+	rc = r->users.digest(r->users.ctx, r->naf, auth, tk_http_method(req), tk_http_path(req),
+			     user, cap);
+	switch (rc) {
+	case TKMSD_UD_OK:
+		tid->kind = TKMSD_TID_USER;
+		tid->value = user;
+		tid->len = strlen(user);
+		return 0;
+	case TKMSD_UD_NOT_USERS:
+		return 1;
+	case TKMSD_UD_MALFORMED:
+		tk_http_reply_text(req, 400, "Digest of the users realm: MD5, qop auth and the "
+				   "request target as uri are required");
+		break;
+	case TKMSD_UD_STALE:
+		tkmsd_reply_bootstrap(r, req, true, "stale nonce");
+		break;
+	default:
+		tkmsd_reply_bootstrap(r, req, false, "user unknown or password wrong");
+		break;
+	}
+	tkmsd_log(LOG_INFO, "%s %s: Digest of the users realm refused", tk_http_listener(req),
+		  tk_http_peer(req));
+	return -1;
 }
 
 static void add_retry_after(struct tk_http_req *req, unsigned s)
@@ -156,6 +213,7 @@ static void route_mikey(const struct tkmsd_routes *r, struct tk_http_req *req)
 	const uint8_t *body;
 	size_t len;
 	unsigned status;
+	int rc;
 
 	if (strcmp(tk_http_method(req), "POST") != 0) {
 		tk_http_add_header(req, "Allow", "POST");
@@ -195,6 +253,11 @@ static void route_mikey(const struct tkmsd_routes *r, struct tk_http_req *req)
 			tkmsd_reply_bootstrap(r, req, false, "GBA Digest authentication required");
 			return;
 		}
+		rc = users_digest(r, req, auth, btid, sizeof btid, &tid);
+		if (rc < 0)
+			return;
+		if (rc == 0)
+			break;
 		if (digest(r, req, tk_ua_id_tls((uint16_t)(tls->suite[0] << 8 | tls->suite[1])),
 			   auth, &key, btid, &tid) != 0)
 			return;
@@ -224,7 +287,8 @@ static void route_mikey(const struct tkmsd_routes *r, struct tk_http_req *req)
 	tkmsd_log(out.verdict == TKMSD_V_OK ? LOG_DEBUG : LOG_INFO,
 		  "%s %s POST /mikey (%zu octets, %s%s): %u %s", tk_http_listener(req),
 		  tk_http_peer(req), len, tid.kind == TKMSD_TID_NONE ? "no transport identity" :
-		  tid.kind == TKMSD_TID_CLIENT_CERT ? "client certificate " : "B-TID ",
+		  tid.kind == TKMSD_TID_CLIENT_CERT ? "client certificate " :
+		  tid.kind == TKMSD_TID_USER ? "user " : "B-TID ",
 		  tid.value ? tid.value : "", status,
 		  out.reason ? out.reason : "");
 	tk_wipe(resp, RESP_MAX);

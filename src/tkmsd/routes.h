@@ -10,7 +10,9 @@
  * PSK identity; HTTPS requires GBA Digest (TS 33.222 5.3, Ua id 01 00 01 yy
  * zz) unless a verified client certificate is presented; plain HTTP accepts
  * Digest (Ua id 01 00 00 00 02) or nothing (the MIKEY message authenticates
- * itself, P-2).
+ * itself, P-2).  With password users configured, HTTPS also accepts Digest
+ * of the realm "tkms-users@<fqdn>" (tkmsd/creds.h) and every 401 offers
+ * that realm in a second WWW-Authenticate, after the GBA realm.
  */
 #ifndef TKMSD_ROUTES_H
 #define TKMSD_ROUTES_H
@@ -27,6 +29,7 @@ struct naf;
 struct tkmsd_routes {
 	struct naf *naf;                     /* Digest checks and challenges */
 	struct tkmsd_mikey_handler mikey;
+	struct tkmsd_users_hook users;       /* password users; any NULL: none */
 };
 
 /* The tk_http_handler_fn of every listener; cls = struct tkmsd_routes *. */

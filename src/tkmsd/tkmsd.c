@@ -27,6 +27,7 @@
 #include "tkmsd/log.h"
 #include "tkmsd/psk.h"
 #include "tkmsd/routes.h"
+#include "tkmsd/creds.h"
 #include "util/fileio.h"
 #include "util/secret.h"
 
@@ -39,6 +40,8 @@ static void usage(FILE *f)
 		"             [--pid-file FILE] [-v]\n"
 		"       tkmsd [--config FILE] keyring create|add|make-current ID|list|retire [ID]\n"
 		"             [--keyring FILE]   (tkmsd keyring --help)\n"
+		"       tkmsd [--config FILE] user-hash USERNAME [IMPU...] < password\n"
+		"             (an entry of the password users file, HA1 of tkms-users@<fqdn>)\n"
 		"  --config FILE    JSON configuration (default: embedded lab defaults:\n"
 		"                   PSK-TLS on 127.0.0.1:8443, HTTPS on 127.0.0.1:8444 with an\n"
 		"                   ephemeral certificate, Zn at http://127.0.0.1:8081)\n"
@@ -260,6 +263,15 @@ int main(int argc, char **argv)
 		tkmsd_config_free(&cfg);
 		return rc;
 	}
+	if (optind < argc && strcmp(argv[optind], "user-hash") == 0) {
+		if (tkmsd_config_load(file, &cfg, err, sizeof err) != 0) {
+			fprintf(stderr, "%s\n", err);
+			return 1;
+		}
+		rc = tkmsd_user_hash_main(cfg.fqdn, argc - optind, argv + optind);
+		tkmsd_config_free(&cfg);
+		return rc;
+	}
 	if (optind != argc) {
 		fprintf(stderr, "tkmsd: unexpected argument \"%s\"\n", argv[optind]);
 		usage(stderr);
@@ -315,6 +327,7 @@ int main(int argc, char **argv)
 	}
 	routes.naf = naf;
 	routes.mikey = tkmsd_engine_handler(eng);
+	routes.users = tkmsd_engine_users(eng);
 	memset(&lis, 0, sizeof lis);
 	if (start_listeners(&cfg, &routes, naf, &lis) != 0) {
 		rc = 1;

@@ -764,7 +764,9 @@ int ue_cmd_request(const struct ue_cli *cli, int argc, char **argv)
 		"(needs --kms-fqdn or --kms)\n"
 		"  --response FILE (with --call only): read the KMS's answer to it from FILE\n"
 		"  --deferred: a ticket for deferred delivery (F = G = I = 0, default lifetime "
-		"7 days)";
+		"7 days)\n"
+		"  without GBA: --cert PEM --key PEM --kms-cert PEM, or --user NAME --password PW "
+		"(tkms-ue request --user x --help)";
 	struct args a;
 	struct out o;
 	struct kms_opts ko;
@@ -1086,7 +1088,9 @@ int ue_cmd_resolve(const struct ue_cli *cli, int argc, char **argv)
 		"  --intercept: as a lawful-interception network function (unforked keys; then "
 		"tkms-ue observe)\n"
 		"  --accept-unprotected: accept a ticket its initiator made (tkms-ue make-ticket: "
-		"keys in clear, no KMS)";
+		"keys in clear, no KMS)\n"
+		"  without GBA: --cert PEM --key PEM --kms-cert PEM, or --user NAME --password PW "
+		"(tkms-ue resolve --user x --help)";
 	struct args a;
 	struct out o;
 	struct kms_opts ko;

@@ -282,6 +282,7 @@ static void test_verdict_table(void)
 	};
 	size_t i;
 
+	memset(&r, 0, sizeof r);
 	r.naf = naf_new(&nc, err, sizeof err);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(r.naf);
 	r.mikey.handle = scripted;
