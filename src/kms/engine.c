@@ -4,7 +4,11 @@
  * ticket for REQUEST_INIT_PSK (P-10, P-11, P-13, P-19, P-23, mikey.md 5.7)
  * and resolving one for RESOLVE_INIT_PSK (P-14, P-22, P-25, mikey.md 5.8).
  * Message protection (V coverage, rows C/D) and the base ticket's sealing
- * come from the MIKEY library (mikey/mprotect.h); this file decides.
+ * come from the MIKEY library (mikey/mprotect.h); this file decides.  The
+ * PK variants (REQUEST_INIT_PK / RESOLVE_INIT_PK) replace the key and MAC
+ * steps by step_pk (kms/pkauth.h) and then share everything else; password
+ * users replace the B-TID key source by cfg.users (IDRpsk of type Byte
+ * string).
  */
 #include <stdio.h>
 #include <stdlib.h>

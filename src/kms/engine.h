@@ -1,8 +1,9 @@
 /*
  * engine.h: the ticket engine of the KMS.  It decides; it speaks no HTTP.
  *
- * Input: one MIKEY message (REQUEST_INIT_PSK or RESOLVE_INIT_PSK) as bytes
- * plus the identity the transport authenticated.  Output: a typed outcome,
+ * Input: one MIKEY message (REQUEST_INIT_PSK or RESOLVE_INIT_PSK, or with
+ * cfg.pk their PK variants) as bytes plus the identity the transport
+ * authenticated.  Output: a typed outcome,
  * the MIKEY response (REQUEST_RESP / RESOLVE_RESP, or an Error message) in a
  * caller buffer, and one audit record.  Implements profile P-2, P-4, P-6
  * (bodies), P-8..P-15, P-19..P-25 and mikey.md 4, 5.7, 5.8, 6.

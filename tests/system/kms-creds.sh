@@ -274,4 +274,20 @@ tk_kill_hup
 run "bob resolve after reload" ue x resolve --call "$D/b.call" --in "$D2/ti.mikey" \
 	--impu sip:bob@home1.net --kms "$HTTPS" $KMSOPT $BOB
 tk_ok "pk.enabled false: 400 / Error 11; SIGHUP back to true: resolves again with the same KMS certificate"
+
+# ---- configuration mistakes are refused -----------------------------------------------
+cat >"$TK_TMP/bad1.json" <<EOF2
+{ "listeners": { "https": { "client_ca": null } }, "pk": { "enabled": true },
+  "client_certs": [ { "subject": "CN=x", "impus": [] }, { "subject": "CN=y", "impus": ["no uri"] } ] }
+EOF2
+out=$("$TKMSD" --check-config --config "$TK_TMP/bad1.json" 2>&1) && tk_fail "bad1 accepted"
+for m in "pk.client_ca: needed" "client_certs\[0\].impus: must be a non-empty array" \
+	"client_certs\[1\].impus\[0\]: must be a URI"; do
+	echo "$out" | grep -q "$m" || tk_fail "no '$m' in: $out"
+done
+chmod 644 "$TK_TMP/users.json"
+timeout 10 "$TKMSD" --config "$TK_TMP/kms.json" >"$TK_TMP/bad2.log" 2>&1 && tk_fail "started with a 0644 users file"
+grep -q "users: .*users.json" "$TK_TMP/bad2.log" || tk_fail "no reason: $(cat "$TK_TMP/bad2.log")"
+chmod 600 "$TK_TMP/users.json"
+tk_ok "refused: PK without client CAs, client_certs without IMPUs or with a non-URI, a users file others can read"
 tk_done
