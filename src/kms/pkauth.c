@@ -61,6 +61,32 @@ static const struct kms_cert_user *find_user(const struct kms_pk_config *pk, con
 	return NULL;
 }
 
+/* The URIs of the certificate's subjectAltName as a user (san_impus). */
+static const struct kms_cert_user *san_user(gnutls_x509_crt_t crt, struct kms_pk_sender *s)
+{
+	unsigned i, n = 0;
+
+	for (i = 0; n < KMS_PK_SAN_MAX && i < 64; i++) {
+		size_t sz = KMS_PK_SAN_LEN - 1;
+		int t = gnutls_x509_crt_get_subject_alt_name(crt, i, s->san[n], &sz, NULL);
+
+		if (t == GNUTLS_E_REQUESTED_DATA_NOT_AVAILABLE)
+			break;
+		if (t != GNUTLS_SAN_URI || sz == 0 || memchr(s->san[n], 0, sz))
+			continue;
+		s->san[n][sz] = 0;
+		s->san_ptr[n] = s->san[n];
+		n++;
+	}
+	if (!n)
+		return NULL;
+	s->san_user.subject = s->subject;
+	s->san_user.impus = s->san_ptr;
+	s->san_user.n_impus = n;
+	s->san_user.name = NULL;
+	return &s->san_user;
+}
+
 static enum kms_pk_status chash_ok(const struct kms_pk_config *pk, const struct mk_chash *c)
 {
 	uint8_t d[SHA256_DIGEST_SIZE];
@@ -117,6 +143,8 @@ enum kms_pk_status kms_pk_authenticate(const struct kms_pk_config *pk, const str
 	memcpy(s->subject, dn.data, dn.size);
 	s->subject[dn.size] = 0;
 	s->user = find_user(pk, s->subject);
+	if (!s->user && pk->san_impus)
+		s->user = san_user(crts[0], s);
 	if (!s->user || !s->user->n_impus) {
 		s->user = NULL;
 		st = KMS_PK_UNMAPPED;

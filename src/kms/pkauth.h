@@ -6,7 +6,8 @@
  * The sender's CERT chain (own certificate first, mikey.md 4) must verify
  * against the configured client CAs; its subject DN (RFC 4514, as GnuTLS
  * prints it) must be one of the configured certificate users, whose IMPUs
- * then play the role a GBA USS plays for a B-TID (P-3, P-13, P-14); SIGN
+ * then play the role a GBA USS plays for a B-TID (P-3, P-13, P-14) (or,
+ * with san_impus, the certificate's subjectAltName URIs); SIGN
  * must verify with the certificate's key over the coverage of mikey.md 5.6
  * (own identity defaults to the user's first IMPU, P-4); an optional CHASH
  * must name the KMS's certificate; only then is PKE decrypted with the
@@ -41,6 +42,10 @@ struct kms_pk_config {
 	struct gnutls_x509_trust_list_st *cas;    /* verifies CERT chains */
 	const struct kms_cert_user *users;
 	size_t n_users;
+	/* A trusted certificate whose subject is not configured may still
+	 * speak for the URIs in its subjectAltName (up to KMS_PK_SAN_MAX),
+	 * when the CA vouches for them (opt-in). */
+	bool san_impus;
 };
 
 enum kms_pk_status {
@@ -56,11 +61,17 @@ enum kms_pk_status {
 };
 
 #define KMS_PK_SUBJECT_MAX 512
+#define KMS_PK_SAN_MAX 4
+#define KMS_PK_SAN_LEN 256
 
 struct kms_pk_sender {
 	char subject[KMS_PK_SUBJECT_MAX];   /* verified subject DN (from KMS_PK_UNMAPPED on) */
-	const struct kms_cert_user *user;   /* from KMS_PK_CHASH on */
+	const struct kms_cert_user *user;   /* from KMS_PK_CHASH on; may point at san_user */
 	uint8_t env_key[MK_ENV_KEY_LEN];    /* KMS_PK_OK only; the caller wipes it */
+	/* san_impus: the certificate's URIs as a user of its own */
+	char san[KMS_PK_SAN_MAX][KMS_PK_SAN_LEN];
+	const char *san_ptr[KMS_PK_SAN_MAX];
+	struct kms_cert_user san_user;
 };
 
 /*

@@ -52,6 +52,9 @@
  *                                "./tkms-pk-cert.pem", "./tkms-pk-key.pem"
  *   pk.client_ca                 PEM CAs that issue users' certificates;
  *                                null = listeners.https.client_ca. null
+ *   pk.san_impus                 a trusted certificate whose subject is not
+ *                                in client_certs speaks for the URIs of its
+ *                                subjectAltName. false
  *   client_certs                 [{"subject": RFC 4514 DN, "impus": [URI...],
  *                                "name"}]: certificate users and their IMPUs
  *                                (P-3, P-13, P-14). []
@@ -111,7 +114,7 @@ const char tkmsd_default_config[] =
 	"  \"groups\": {},\n"
 	"  \"network_functions\": [],\n"
 	"  \"pk\": { \"enabled\": false, \"cert\": \"./tkms-pk-cert.pem\",\n"
-	"          \"key\": \"./tkms-pk-key.pem\", \"client_ca\": null },\n"
+	"          \"key\": \"./tkms-pk-key.pem\", \"client_ca\": null, \"san_impus\": false },\n"
 	"  \"client_certs\": [],\n"
 	"  \"users\": null,\n"
 	"  \"keyring\": \"./tkms-keyring.json\",\n"
@@ -622,6 +625,7 @@ static void pk_and_users(struct errs *e, json_t *root, struct tkmsd_config *c)
 	c->pk.cert = get_str(e, root, "pk.cert", NONEMPTY);
 	c->pk.key = get_str(e, root, "pk.key", NONEMPTY);
 	c->pk.client_ca = get_str(e, root, "pk.client_ca", OPT | NONEMPTY);
+	c->pk.san_impus = get_bool(e, root, "pk.san_impus");
 	if (!c->pk.client_ca)
 		c->pk.client_ca = c->https.client_ca;
 	if (c->pk.enabled && !c->pk.client_ca)

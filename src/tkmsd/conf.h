@@ -72,6 +72,7 @@ struct tkmsd_config {
 		bool enabled;
 		const char *cert, *key;     /* PEM files, made at start when absent */
 		const char *client_ca;      /* PEM CAs; NULL = listeners.https.client_ca */
+		bool san_impus;             /* unlisted certificates: subjectAltName URIs */
 	} pk;
 	struct tkmsd_cert_user *client_certs;
 	size_t n_client_certs;

@@ -337,6 +337,7 @@ struct tkmsd_creds *tkmsd_creds_new(const struct tkmsd_config *cfg, char *err, s
 			c->cusers[i].name = u->name;
 			c->n_cusers++;
 		}
+		c->pk.san_impus = cfg->pk.san_impus;
 		c->pk.users = c->cusers;
 		c->pk.n_users = cfg->n_client_certs;
 		c->pk_on = true;

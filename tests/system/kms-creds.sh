@@ -33,10 +33,11 @@ ca() { # NAME CN
 	certtool --generate-self-signed --load-privkey "$C/$1.key" --template "$C/$1.tmpl" \
 		--outfile "$C/$1.pem" 2>/dev/null || tk_fail "certtool: CA $1"
 }
-user() { # NAME CN CA
+user() { # NAME CN CA [SAN-URI]
 	mkkey "$1"
 	printf 'cn = "%s"\norganization = "home1"\ntls_www_client\nsigning_key\nencryption_key\nexpiration_days = 2\n' \
 		"$2" >"$C/$1.tmpl"
+	[ -z "$4" ] || printf 'uri = "%s"\n' "$4" >>"$C/$1.tmpl"
 	certtool --generate-certificate --load-privkey "$C/$1.key" --load-ca-certificate "$C/$3.pem" \
 		--load-ca-privkey "$C/$3.key" --template "$C/$1.tmpl" --outfile "$C/$1.pem" 2>/dev/null ||
 		tk_fail "certtool: $1"
@@ -46,9 +47,10 @@ ca rogue "rogue CA"
 user bob bob ca
 user mallory mallory ca
 user bobrogue bob rogue
+user erin erin ca sip:erin@home1.net
 BOB_DN=$(openssl x509 -in "$C/bob.pem" -noout -subject -nameopt RFC2253 | sed 's/^subject=//')
 [ "$BOB_DN" = "CN=bob,O=home1" ] || tk_fail "unexpected DN of bob: $BOB_DN"
-tk_ok "certificates made with certtool (CA, bob, mallory, bob of a rogue CA)"
+tk_ok "certificates made with certtool (CA, bob, mallory, bob of a rogue CA, erin with a SAN URI)"
 
 # ---- the users file: carol and dave, HA1 only ---------------------------------
 printf 'carol-secret\n' | "$TKMSD" user-hash carol sip:carol@home1.net >"$TK_TMP/carol.json" ||
@@ -66,7 +68,7 @@ tk_ok "tkmsd user-hash: HA1 = MD5(username:tkms-users@kms.home1.net:password), n
 # ---- bsf-stub and tkmsd ---------------------------------------------------------
 tk_start_bsf
 P_PSK=$(tk_free_port); P_HTTPS=$(tk_free_port); P_HTTP=$(tk_free_port)
-kms_conf() { # FILE PK-ENABLED
+kms_conf() { # FILE PK-ENABLED [SAN-IMPUS]
 	cat >"$1" <<EOF2
 { "listeners": {
     "psk":   { "listen": "127.0.0.1:$P_PSK" },
@@ -74,7 +76,8 @@ kms_conf() { # FILE PK-ENABLED
                "client_ca": "$C/ca.pem" },
     "http":  { "enabled": true, "listen": "127.0.0.1:$P_HTTP" } },
   "bsf": { "url": "$BSF_ZN_URL", "token": "$BSF_TOKEN" },
-  "pk": { "enabled": $2, "cert": "$TK_TMP/pk-cert.pem", "key": "$TK_TMP/pk-key.pem" },
+  "pk": { "enabled": $2, "cert": "$TK_TMP/pk-cert.pem", "key": "$TK_TMP/pk-key.pem",
+          "san_impus": ${3:-false} },
   "client_certs": [ { "subject": "$BOB_DN", "impus": [ "sip:bob@home1.net" ], "name": "bob-cert" } ],
   "users": "$TK_TMP/users.json",
   "keyring": "$TK_TMP/keyring.json",
@@ -274,6 +277,19 @@ tk_kill_hup
 run "bob resolve after reload" ue x resolve --call "$D/b.call" --in "$D2/ti.mikey" \
 	--impu sip:bob@home1.net --kms "$HTTPS" $KMSOPT $BOB
 tk_ok "pk.enabled false: 400 / Error 11; SIGHUP back to true: resolves again with the same KMS certificate"
+
+# pk.san_impus: erin (not in client_certs) speaks for her certificate's SAN URI
+ERIN="--cert $C/erin.pem --key $C/erin.key --kms-cert $TK_TMP/pk-cert.pem"
+refused 3 "erin without san_impus" ue x request --call "$D/e.call" --impu sip:erin@home1.net \
+	--to sip:bob@home1.net --kms "$HTTPS" $KMSOPT $ERIN
+kms_conf "$TK_TMP/kms.json" true true
+tk_kill_hup
+run "erin with san_impus" ue x request --call "$D/e.call" --impu sip:erin@home1.net \
+	--to sip:bob@home1.net --kms "$HTTPS" $KMSOPT $ERIN
+refused 3 "erin as bob" ue x request --call "$D/e.call" --impu sip:bob@home1.net \
+	--to sip:alice@home1.net --kms "$HTTPS" $KMSOPT $ERIN
+kms_conf "$TK_TMP/kms.json" true
+tk_ok "pk.san_impus: an unlisted certificate speaks for its subjectAltName URI only when enabled, and only for it"
 
 # ---- configuration mistakes are refused -----------------------------------------------
 cat >"$TK_TMP/bad1.json" <<EOF2

@@ -22,9 +22,10 @@ struct tc_cred {
 	size_t der_len;
 };
 
-/* dn: "CN=...,O=..." ; issuer NULL = self-signed; ca: may sign others. */
-static inline int tc_make(struct tc_cred *c, const char *dn, const struct tc_cred *issuer,
-			  bool ca, unsigned serial)
+/* dn: "CN=...,O=..." ; issuer NULL = self-signed; ca: may sign others;
+ * san_uri: a subjectAltName URI or NULL. */
+static inline int tc_make_san(struct tc_cred *c, const char *dn, const struct tc_cred *issuer,
+			      bool ca, unsigned serial, const char *san_uri)
 {
 	unsigned char ser[4] = { 0, 0, (unsigned char)(serial >> 8), (unsigned char)serial };
 	time_t now = time(NULL);
@@ -49,12 +50,22 @@ static inline int tc_make(struct tc_cred *c, const char *dn, const struct tc_cre
 					  GNUTLS_KEY_DIGITAL_SIGNATURE |
 					  GNUTLS_KEY_KEY_ENCIPHERMENT) < 0)
 		return -1;
+	if (san_uri && gnutls_x509_crt_set_subject_alt_name(c->crt, GNUTLS_SAN_URI, san_uri,
+							     (unsigned)strlen(san_uri),
+							     GNUTLS_FSAN_APPEND) < 0)
+		return -1;
 	if (gnutls_x509_crt_privkey_sign(c->crt, issuer ? issuer->crt : c->crt,
 					 issuer ? issuer->key : c->key, GNUTLS_DIG_SHA256, 0) < 0 ||
 	    gnutls_x509_crt_export(c->crt, GNUTLS_X509_FMT_DER, c->der, &n) < 0)
 		return -1;
 	c->der_len = n;
 	return 0;
+}
+
+static inline int tc_make(struct tc_cred *c, const char *dn, const struct tc_cred *issuer,
+			  bool ca, unsigned serial)
+{
+	return tc_make_san(c, dn, issuer, ca, serial, NULL);
 }
 
 static inline void tc_free(struct tc_cred *c)

@@ -101,7 +101,7 @@ static void any_release(void *ctx, struct kms_subscriber *s)
 
 /* ---- certificate users and the KMS ---------------------------------------- */
 
-static struct tc_cred ca, other_ca, kms_c, alice_c, bob_c, mallory_c, bob_rogue, alice_self;
+static struct tc_cred ca, other_ca, kms_c, alice_c, bob_c, mallory_c, bob_rogue, alice_self, erin_c;
 static gnutls_x509_trust_list_t cas;
 static const char *const bob_impus[] = { "sip:bob@home1.net" };
 static const struct kms_cert_user cert_users[] = {
@@ -133,6 +133,8 @@ static void setup(void)
 	CU_ASSERT_FATAL(tc_make(&mallory_c, MALLORY_DN, &ca, false, 6) == 0);
 	CU_ASSERT_FATAL(tc_make(&bob_rogue, BOB_DN, &other_ca, false, 7) == 0);
 	CU_ASSERT_FATAL(tc_make(&alice_self, ALICE_DN, NULL, false, 8) == 0);
+	CU_ASSERT_FATAL(tc_make_san(&erin_c, "CN=erin,O=home1", &ca, false, 9,
+				    "sip:erin@home1.net") == 0);
 	cas = tc_trust(&ca);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(cas);
 	pkc.key = kms_c.key;
@@ -493,6 +495,27 @@ static void test_cert_refusals(void)
 	}
 }
 
+/* san_impus: a trusted certificate not in the table speaks for the URIs
+ * of its subjectAltName, and only for them; off, it is refused. */
+static void test_san_impus(void)
+{
+	struct who w = { CERT, "sip:erin@home1.net", NULL, NULL, &erin_c, 0, NULL, NULL };
+	struct ue_err e;
+	int rc;
+
+	setup();
+	refused(&w, KMS_TID_NONE, NULL, KMS_OUT_AUTH_FAILED, MK_E_AUTH_FAILURE, false);
+	pkc.san_impus = true;
+	CU_ASSERT_EQUAL(request_as(&w, "sip:bob@home1.net", UE_ALGS_128, KMS_TID_NONE, NULL),
+			KMS_OUT_OK);
+	CU_ASSERT_STRING_EQUAL(last.audit.btid, "CN=erin,O=home1");
+	CU_ASSERT_EQUAL(resolve_as(&w_bob_cert, KMS_TID_NONE, NULL, &rc, &e), KMS_OUT_OK);
+	CU_ASSERT_EQUAL(rc, UE_OK);
+	w.impu = "sip:alice@home1.net";
+	refused(&w, KMS_TID_NONE, NULL, KMS_OUT_FORBIDDEN, MK_E_AUTH_FAILURE, true);
+	pkc.san_impus = false;
+}
+
 /* Every octet of a signed REQUEST_INIT_PK matters; a replay is refused with
  * a MACed Error 1 that the UE reads with its env_key. */
 static void test_tamper_and_replay(void)
@@ -543,6 +566,7 @@ static void test_cleanup(void)
 	tc_free(&mallory_c);
 	tc_free(&bob_rogue);
 	tc_free(&alice_self);
+	tc_free(&erin_c);
 	ue_call_wipe(A);
 	ue_call_wipe(B);
 	free(A);
@@ -560,6 +584,7 @@ int main(void)
 		TK_TEST(test_password_refusals),
 		TK_TEST(test_cert_refusals),
 		TK_TEST(test_tamper_and_replay),
+		TK_TEST(test_san_impus),
 		TK_TEST(test_cleanup),
 		{ NULL, NULL },
 	};
