@@ -973,6 +973,10 @@ static int resolve_unprotected(const struct args *a, const uint8_t *tinit, size_
 	size_t elen = 0;
 	int rc, exitc;
 
+	if (a->no_send) {
+		fprintf(stderr, "tkms-ue resolve: --no-send: an unprotected ticket is not sent to a KMS\n");
+		return EX_USAGE;
+	}
 	out_init(&o, a->json);
 	if (!a->accept_unprot) {
 		fputs(unprotected_warning, stderr);

@@ -65,6 +65,9 @@ len=$(wc -c <"$C/ti.mikey")
 printf '\001' | dd of="$C/ti-bad.mikey" bs=1 seek=$((len - 3)) conv=notrunc 2>/dev/null
 refuse "an altered TRANSFER_INIT" 3 ue bob resolve --call "$C/bob2.call" --in "$C/ti-bad.mikey" \
 	--impu sip:bob@home1.net --accept-unprotected
+refuse "--no-send with an unprotected ticket (no KMS to send to)" 1 ue bob resolve \
+	--call "$C/bob3.call" --in "$C/ti.mikey" --impu sip:bob@home1.net --kms-fqdn kms.home1.net \
+	--no-send --out "$C/r.mikey"
 refuse "a responder the ticket does not name" 6 ue carol resolve --call "$C/carol.call" \
 	--in "$C/ti.mikey" --impu sip:carol@home1.net --accept-unprotected
 grep -q 'does not name sip:carol@home1.net' "$TK_TMP/out" || tk_fail "message: $(cat "$TK_TMP/out")"
