@@ -28,6 +28,7 @@ struct gen {
 	struct kms_keyring *keyring;
 	struct kms_engine *engine;
 	const char *keyring_path; /* points into root */
+	unsigned skew_s;          /* policy.clock_skew, for the replay cache warnings */
 	struct tkmsd_creds *creds; /* PK and password users (creds.h) */
 };
 
@@ -123,6 +124,7 @@ static struct gen *gen_new(const struct tkmsd_engine *e, const struct tkmsd_conf
 	memset(&kc, 0, sizeof kc);
 	kc.fqdn = cfg->fqdn;
 	kc.skew_s = cfg->policy.clock_skew;
+	g->skew_s = cfg->policy.clock_skew;
 	kc.lifetime_default_s = cfg->policy.default_lifetime;
 	kc.lifetime_max_s = cfg->policy.max_lifetime;
 	kc.sets = (cfg->policy.set128 ? KMS_SET_128 : 0u) | (cfg->policy.set256 ? KMS_SET_256 : 0u);
@@ -290,61 +292,71 @@ enum tkmsd_verdict tkmsd_verdict_of(enum kms_outcome o)
 	}
 }
 
-static void set_str(json_t *o, const char *name, const char *v)
+static void set_str(struct tkmsd_audit_line *l, const char *name, const char *v)
 {
 	if (v && v[0])
-		json_object_set_new(o, name, json_string(v));
+		tkmsd_audit_line_str(l, name, v);
 }
 
-static void set_time(json_t *o, const char *name, int64_t t)
+/* P-15, members in this order (lines are compared by scripts). */
+void tkmsd_audit_event(const struct kms_audit *a, enum kms_outcome o, struct tkmsd_audit_line *l)
 {
-	char buf[32];
-	struct tm tm;
-	time_t tt = (time_t)t;
-
-	if (t <= 0 || !gmtime_r(&tt, &tm) || strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm) == 0)
-		return;
-	json_object_set_new(o, name, json_string(buf));
-}
-
-json_t *tkmsd_audit_event(const struct kms_audit *a, enum kms_outcome o)
-{
-	json_t *ev = json_object();
-
-	if (!ev)
-		return NULL;
-	json_object_set_new(ev, "operation", json_string(kms_op_str(a->op)));
-	json_object_set_new(ev, "result", json_string(kms_outcome_str(o)));
+	tkmsd_audit_line_begin(l);
+	tkmsd_audit_line_str(l, "operation", kms_op_str(a->op));
+	tkmsd_audit_line_str(l, "result", kms_outcome_str(o));
 	if (a->authz != KMS_AUTHZ_NONE)
-		json_object_set_new(ev, "authorization", json_string(kms_authz_str(a->authz)));
-	set_str(ev, "btid", a->btid);
-	set_str(ev, "impi", a->impi);
-	set_str(ev, "initiator", a->initiator);
-	set_str(ev, "responders", a->responders);
-	set_str(ev, "resolver", a->resolver);
-	set_str(ev, "group", a->group);
-	set_str(ev, "network_function", a->nf);
+		tkmsd_audit_line_str(l, "authorization", kms_authz_str(a->authz));
+	set_str(l, "btid", a->btid);
+	set_str(l, "impi", a->impi);
+	set_str(l, "initiator", a->initiator);
+	set_str(l, "responders", a->responders);
+	set_str(l, "resolver", a->resolver);
+	set_str(l, "group", a->group);
+	set_str(l, "network_function", a->nf);
 	if (a->have_ticket) {
-		json_object_set_new(ev, "key_id", json_integer(a->key_id));
-		set_str(ev, "ticket_fingerprint", a->fingerprint);
-		set_time(ev, "valid_from", a->trs);
-		set_time(ev, "valid_to", a->tre);
+		tkmsd_audit_line_uint(l, "key_id", a->key_id);
+		set_str(l, "ticket_fingerprint", a->fingerprint);
+		if (a->trs > 0)
+			tkmsd_audit_line_utc(l, "valid_from", a->trs);
+		if (a->tre > 0)
+			tkmsd_audit_line_utc(l, "valid_to", a->tre);
 	}
 	if (a->op == KMS_OP_RESOLVE && o == KMS_OUT_OK)
-		json_object_set_new(ev, "forked", json_boolean(a->forked));
+		tkmsd_audit_line_bool(l, "forked", a->forked);
 	if (a->op == KMS_OP_REQUEST && o == KMS_OUT_OK)
-		json_object_set_new(ev, "policy_changed", json_boolean(a->k_flag));
-	return ev;
+		tkmsd_audit_line_bool(l, "policy_changed", a->k_flag);
 }
 
 static void write_audit(struct tkmsd_engine *e, const struct kms_result *res)
 {
-	json_t *ev = tkmsd_audit_event(&res->audit, res->outcome);
+	struct tkmsd_audit_line l;
 
-	if (!ev || tkmsd_audit_write(e->audit, ev) != 0)
+	tkmsd_audit_event(&res->audit, res->outcome, &l);
+	if (tkmsd_audit_write(e->audit, &l) != 0)
 		tkmsd_log(LOG_ERR, "audit: cannot write the record of a %s (%s)",
 			  kms_op_str(res->audit.op), kms_outcome_str(res->outcome));
-	json_decref(ev);
+}
+
+/* P-9: the cache fails closed when full; say so before and when it happens,
+ * with what it takes to avoid it. */
+static void replay_warnings(struct tkmsd_engine *e, const struct gen *g, unsigned ev)
+{
+	struct kms_replay_stats st;
+	unsigned long rate;
+
+	kms_replay_get_stats(e->replay, &st);
+	rate = (unsigned long)(st.capacity / (2 * (g->skew_s ? g->skew_s : 1)));
+	if (ev & KMS_REPLAY_EV_HIGH)
+		tkmsd_log(LOG_WARNING, "replay cache over 80%% full (%zu of %zu entries): it "
+			  "keeps each initial message up to 2 x clock_skew, so it needs about peak "
+			  "messages/s x 2 x clock_skew entries; %zu entries at clock_skew %u s "
+			  "sustain about %lu messages/s (P-9; raise replay_cache_size or lower "
+			  "policy.clock_skew)", st.entries, st.capacity, st.capacity, g->skew_s, rate);
+	if (ev & KMS_REPLAY_EV_FULL)
+		tkmsd_log(LOG_WARNING, "replay cache full: initial messages are refused with 503 "
+			  "until entries expire (fail closed, P-9); entries needed = peak messages/s x "
+			  "2 x clock_skew; %zu entries at clock_skew %u s sustain about %lu "
+			  "messages/s", st.capacity, g->skew_s, rate);
 }
 
 static void handle(void *ctx, const uint8_t *req, size_t len, const struct tkmsd_tid *tid,
@@ -355,6 +367,7 @@ static void handle(void *ctx, const uint8_t *req, size_t len, const struct tkmsd
 	/* The enum orders match (mikey_handler.h); PSK values are bare B-TIDs. */
 	struct kms_transport_id t = { (enum kms_tid_kind)tid->kind, tid->value, tid->len };
 	struct kms_result res;
+	unsigned ev;
 
 	memset(&res, 0, sizeof res);
 	res.resp = out->resp;
@@ -371,6 +384,9 @@ static void handle(void *ctx, const uint8_t *req, size_t len, const struct tkmsd
 	out->reason = res.detail ? res.detail : kms_outcome_str(res.outcome);
 	if (res.audit.op != KMS_OP_UNKNOWN)
 		write_audit(e, &res);
+	ev = kms_replay_events(e->replay);
+	if (ev)
+		replay_warnings(e, g, ev);
 	gen_put(e, g);
 }
 

@@ -24,6 +24,7 @@
 
 struct naf;
 struct tkmsd_audit;
+struct tkmsd_audit_line;
 struct tkmsd_engine;
 
 /* Build the first generation: key ring cfg->keyring (created with one fresh
@@ -56,8 +57,8 @@ struct tkmsd_users_hook tkmsd_engine_users(struct tkmsd_engine *e);
 
 /* The P-6 / P-22 mapping (exposed for the unit test). */
 enum tkmsd_verdict tkmsd_verdict_of(enum kms_outcome o);
-/* The P-15 event of one engine result (without "time"); NULL on allocation
- * failure. Never carries key material. */
-json_t *tkmsd_audit_event(const struct kms_audit *a, enum kms_outcome o);
+/* The P-15 line of one engine result ("time" = now), ready for
+ * tkmsd_audit_write(). Never carries key material. */
+void tkmsd_audit_event(const struct kms_audit *a, enum kms_outcome o, struct tkmsd_audit_line *l);
 
 #endif

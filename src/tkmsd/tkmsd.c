@@ -2,8 +2,8 @@
  * tkmsd.c: the KMS daemon's life cycle: command line, configuration,
  * logging, PID file, listeners (PSK-TLS, HTTPS, plain HTTP; profile P-7),
  * signals (SIGTERM/SIGINT: clean stop with in-flight requests finishing;
- * SIGHUP: re-read the configuration and the key ring and swap in a new
- * ticket engine, engine_glue.h), and the `keyring` subcommands
+ * SIGHUP: reopen the audit file, re-read the configuration and the key ring
+ * and swap in a new ticket engine, engine_glue.h), and the `keyring` subcommands
  * (keyring_cmd.h).
  */
 #include <config.h>
@@ -305,7 +305,7 @@ int main(int argc, char **argv)
 	pthread_sigmask(SIG_BLOCK, &sigs, NULL);
 	signal(SIGPIPE, SIG_IGN);
 
-	audit = tkmsd_audit_open(cfg.audit, err, sizeof err);
+	audit = tkmsd_audit_open(cfg.audit, 0, err, sizeof err);
 	if (!audit) {
 		tkmsd_log(LOG_ERR, "%s", err);
 		tkmsd_config_free(&cfg);
@@ -352,6 +352,9 @@ int main(int argc, char **argv)
 		if (sigwait(&sigs, &sig) != 0)
 			continue;
 		if (sig == SIGHUP) {
+			/* log rotation: the audit file is opened again by name */
+			if (tkmsd_audit_reopen(audit, err, sizeof err) != 0)
+				tkmsd_log(LOG_ERR, "SIGHUP: %s; audit lines still go to the old file", err);
 			reload(file, &cfg, verbose, eng);
 			continue;
 		}
