@@ -460,7 +460,7 @@ enum tkmsd_user_digest tkmsd_creds_digest(const struct tkmsd_creds *c, const str
 	md5_str(&h, ha2);
 	md5_hex(&h, resp);
 	tk_wipe(ha1, sizeof ha1);
-	if (!tk_ct_equal(resp, d.response, 32))
+	if (strlen(d.response) != 32 || !tk_ct_equal(resp, d.response, 32))
 		return TKMSD_UD_REFUSED;
 	snprintf(user, user_cap, "%s", d.username);
 	return TKMSD_UD_OK;
