@@ -110,7 +110,7 @@ static void *writer_main(void *arg)
 	int64_t last = 0;
 
 	for (;;) {
-		bool done;
+		bool done, stopping;
 		int64_t since;
 
 		pthread_mutex_lock(&a->q_mu);
@@ -119,12 +119,13 @@ static void *writer_main(void *arg)
 			pthread_cond_wait(&a->q_cv, &a->q_mu);
 		}
 		a->writer_idle = false;
-		done = a->cur_len == 0; /* and stop */
+		stopping = a->stop;
+		done = a->cur_len == 0; /* and stopping */
 		pthread_mutex_unlock(&a->q_mu);
 		if (done)
 			return NULL;
 		since = mono_ns() - last;
-		if (since < BATCH_NS && !a->stop) {
+		if (since < BATCH_NS && !stopping) {
 			struct timespec d = { 0, (long)(BATCH_NS - since) };
 
 			nanosleep(&d, NULL);
