@@ -564,6 +564,44 @@ static void call_free(struct ue_call *c)
 	}
 }
 
+/* The call of the call file; NULL when it cannot be had (reported, the exit
+ * status in *exitc). */
+static struct ue_call *call_load(struct out *o, const char *what, const char *path,
+				 struct ue_err *e, int *exitc)
+{
+	struct ue_call *c = call_new();
+
+	if (!c || ue_call_load(c, path, e) != UE_OK) {
+		*exitc = finish(o, c ? EX_STATE : EX_USAGE, what, c ? e : NULL,
+				c ? NULL : "out of memory");
+		call_free(c);
+		return NULL;
+	}
+	return c;
+}
+
+/* After a step on the call (result rc): its failure reported, else the call
+ * saved.  0, or -1 with the exit status in *exitc. */
+static int step_saved(struct out *o, const char *what, int rc, const struct ue_call *c,
+		      const char *path, struct ue_err *e, int *exitc)
+{
+	if (rc != UE_OK) {
+		*exitc = finish(o, rc_exit(rc, e), what, e, NULL);
+		return -1;
+	}
+	if (ue_call_save(c, path, e) != UE_OK) {
+		*exitc = finish(o, EX_STATE, what, e, NULL);
+		return -1;
+	}
+	return 0;
+}
+
+static int succeed(struct out *o, const char *what, const struct ue_call *c)
+{
+	describe_call(o, c);
+	return finish(o, EX_OK, what, NULL, NULL);
+}
+
 static int prep_kms(const struct args *a, struct kms_opts *ko, char *fqdn, size_t cap)
 {
 	memset(ko, 0, sizeof *ko);
@@ -621,6 +659,27 @@ static int cred_offline(struct gba *g, struct ue_cred *cred, char *err, size_t e
 	return ue_state_naf_key(&g->st, g->kms_fqdn, TK_UA_IMS_KMS, cred->psk, err, errlen);
 }
 
+/* --response FILE: that key and the KMS's answer read from FILE.  0, or -1
+ * (reported, the exit status in *exitc). */
+static int response_inputs(const struct ue_cli *cli, const struct args *a, struct out *o,
+			   const char *what, const struct ue_call *c, struct gba *g,
+			   struct ue_cred *cred, uint8_t *msg, size_t cap, long *n,
+			   struct ue_err *e, int *exitc)
+{
+	g->path = cli->state_path;
+	g->kms_fqdn = c->kms;
+	if (gba_load(g, e->msg, sizeof e->msg) || cred_offline(g, cred, e->msg, sizeof e->msg)) {
+		*exitc = finish(o, EX_GBA, what, e, NULL);
+		return -1;
+	}
+	*n = read_msg(a->response, msg, cap, e->msg, sizeof e->msg);
+	if (*n < 0) {
+		*exitc = finish(o, EX_USAGE, what, e, NULL);
+		return -1;
+	}
+	return 0;
+}
+
 /* --no-send: the message goes to a file; the call state keeps it for
  * --response.  Says what to do next. */
 static int emit_unsent(struct out *o, const char *what, const char *path, const char *call,
@@ -639,6 +698,42 @@ static int emit_unsent(struct out *o, const char *what, const char *path, const 
 		       what, len, path, what, call);
 	}
 	return finish(o, EX_OK, what, NULL, NULL);
+}
+
+/* --no-send: the message built with the bootstrap as for sending, the call
+ * saved, the message written to --out.  Returns the exit status. */
+static int send_offline(struct out *o, const char *what, const struct args *a, struct gba *g,
+			build_fn build, void *bctx, const struct ue_call *c,
+			struct ue_cred *cred, struct ue_err *e)
+{
+	uint8_t msg[UE_MAX_MSG];
+	size_t len = 0;
+	int exitc;
+
+	if (gba_cred(g, cred, e->msg, sizeof e->msg))
+		return finish(o, EX_GBA, what, e, NULL);
+	if (step_saved(o, what, build(bctx, cred, msg, sizeof msg, &len, e), c, a->call, e,
+		       &exitc))
+		return exitc;
+	return emit_unsent(o, what, a->out, a->call, msg, len, e);
+}
+
+/* The KMS's answer to a sent message: its transport facts in the JSON
+ * result; one without a MIKEY body is the command's failure.  0, or -1
+ * (reported, the exit status in *exitc). */
+static int kms_answer(struct out *o, const char *what, const struct ue_kms_reply *r,
+		      const struct gba *g, int *exitc)
+{
+	if (o->json) {
+		json_object_set_new(o->j, "http_status", json_integer(r->status));
+		json_object_set_new(o->j, "transport", json_string(r->transport));
+		json_object_set_new(o->j, "rebootstrapped", json_boolean(g->rebootstrapped));
+	}
+	if (!r->is_mikey || r->body_len == 0) {
+		*exitc = kms_status_error(o, what, r);
+		return -1;
+	}
+	return 0;
 }
 
 /* ---- request ------------------------------------------------------------ */
@@ -688,40 +783,28 @@ static int request_response(const struct ue_cli *cli, const struct args *a)
 {
 	struct out o;
 	struct gba g;
-	struct ue_call *c = NULL;
+	struct ue_call *c;
 	struct ue_request_opts ro;
 	struct ue_cred cred;
 	struct ue_err e = { -1, "" };
 	uint8_t msg[UE_MAX_MSG];
 	char peers[UE_MAX_PEERS][UE_MAX_ID];
 	long n;
-	int rc, exitc;
+	int exitc;
 
 	out_init(&o, a->json);
 	memset(&g, 0, sizeof g);
 	memset(&cred, 0, sizeof cred);
-	c = call_new();
-	if (!c || ue_call_load(c, a->call, &e) != UE_OK) {
-		exitc = finish(&o, c ? EX_STATE : EX_USAGE, "request", c ? &e : NULL,
-			       c ? NULL : "out of memory");
+	c = call_load(&o, "request", a->call, &e, &exitc);
+	if (!c)
 		goto out;
-	}
 	if (c->role != UE_ROLE_INITIATOR || c->stage != UE_ST_NONE || !c->kreq_len) {
 		exitc = finish(&o, EX_USAGE, "request", NULL,
 			       "the call has no unsent REQUEST_INIT (tkms-ue request --no-send first)");
 		goto out;
 	}
-	g.path = cli->state_path;
-	g.kms_fqdn = c->kms;
-	if (gba_load(&g, e.msg, sizeof e.msg) || cred_offline(&g, &cred, e.msg, sizeof e.msg)) {
-		exitc = finish(&o, EX_GBA, "request", &e, NULL);
+	if (response_inputs(cli, a, &o, "request", c, &g, &cred, msg, sizeof msg, &n, &e, &exitc))
 		goto out;
-	}
-	n = read_msg(a->response, msg, sizeof msg, e.msg, sizeof e.msg);
-	if (n < 0) {
-		exitc = finish(&o, EX_USAGE, "request", &e, NULL);
-		goto out;
-	}
 	ue_request_opts_default(&ro);
 	ro.deferred = a->deferred;
 	ro.require_forking = a->req_fork;
@@ -729,19 +812,12 @@ static int request_response(const struct ue_cli *cli, const struct args *a)
 		exitc = finish(&o, EX_STATE, "request", NULL, "the stored REQUEST_INIT is unreadable");
 		goto out;
 	}
-	rc = ue_request_finish(c, &ro, &cred, msg, (size_t)n, &e);
-	if (rc != UE_OK) {
-		exitc = finish(&o, rc_exit(rc, &e), "request", &e, NULL);
+	if (step_saved(&o, "request", ue_request_finish(c, &ro, &cred, msg, (size_t)n, &e), c,
+		       a->call, &e, &exitc))
 		goto out;
-	}
-	if (ue_call_save(c, a->call, &e) != UE_OK) {
-		exitc = finish(&o, EX_STATE, "request", &e, NULL);
-		goto out;
-	}
 	if (!o.json)
 		printf("ticket received (KMS answer read from %s)\n", a->response);
-	describe_call(&o, c);
-	exitc = finish(&o, EX_OK, "request", NULL, NULL);
+	exitc = succeed(&o, "request", c);
 out:
 	tk_wipe(&cred, sizeof cred);
 	ue_state_wipe(&g.st);
@@ -825,52 +901,21 @@ int ue_cmd_request(const struct ue_cli *cli, int argc, char **argv)
 		goto out;
 	}
 	if (a.no_send) {
-		uint8_t msg[UE_MAX_MSG];
-		size_t len = 0;
-
-		if (gba_cred(&g, &cred, e.msg, sizeof e.msg)) {
-			exitc = finish(&o, EX_GBA, "request", &e, NULL);
-			goto out;
-		}
-		rc = ue_request_build(x.c, &x.ro, &cred, msg, sizeof msg, &len, &e);
-		if (rc != UE_OK) {
-			exitc = finish(&o, rc_exit(rc, &e), "request", &e, NULL);
-			goto out;
-		}
-		if (ue_call_save(x.c, a.call, &e) != UE_OK) {
-			exitc = finish(&o, EX_STATE, "request", &e, NULL);
-			goto out;
-		}
-		exitc = emit_unsent(&o, "request", a.out, a.call, msg, len, &e);
+		exitc = send_offline(&o, "request", &a, &g, build_request, &x, x.c, &cred, &e);
 		goto out;
 	}
 	if (kms_exchange(&g, &ko, build_request, &x, &cred, r, &e, &exitc)) {
 		exitc = finish(&o, exitc, "request", &e, NULL);
 		goto out;
 	}
-	if (o.json) {
-		json_object_set_new(o.j, "http_status", json_integer(r->status));
-		json_object_set_new(o.j, "transport", json_string(r->transport));
-		json_object_set_new(o.j, "rebootstrapped", json_boolean(g.rebootstrapped));
-	}
-	if (!r->is_mikey || r->body_len == 0) {
-		exitc = kms_status_error(&o, "request", r);
+	if (kms_answer(&o, "request", r, &g, &exitc) ||
+	    step_saved(&o, "request", ue_request_finish(x.c, &x.ro, &cred, r->body, r->body_len,
+							&e), x.c, a.call, &e, &exitc))
 		goto out;
-	}
-	rc = ue_request_finish(x.c, &x.ro, &cred, r->body, r->body_len, &e);
-	if (rc != UE_OK) {
-		exitc = finish(&o, rc_exit(rc, &e), "request", &e, NULL);
-		goto out;
-	}
-	if (ue_call_save(x.c, a.call, &e) != UE_OK) {
-		exitc = finish(&o, EX_STATE, "request", &e, NULL);
-		goto out;
-	}
 	if (!o.json)
 		printf("ticket received from %s over %s%s\n", a.kms, r->transport,
 		       g.rebootstrapped ? " (after a new GBA bootstrap)" : "");
-	describe_call(&o, x.c);
-	exitc = finish(&o, EX_OK, "request", NULL, NULL);
+	exitc = succeed(&o, "request", x.c);
 out:
 	tk_wipe(&cred, sizeof cred);
 	ue_state_wipe(&g.st);
@@ -881,54 +926,48 @@ out:
 	return exitc;
 }
 
-/* ---- transfer-init ------------------------------------------------------ */
+/* ---- transfer-init and transfer-resp ------------------------------------ */
 
-int ue_cmd_transfer_init(const struct ue_cli *cli, int argc, char **argv)
+/* TRANSFER_INIT (initiator: init) or TRANSFER_RESP (responder) of the call,
+ * to --out and / or as an SDP line to --sdp. */
+static int emit_transfer(int argc, char **argv, const int *allowed, const char *usage, bool init)
 {
-	static const int allowed[] = { O_JSON, O_CALL, O_TO, O_CS, O_OUT, O_SDP, O_HELP, 0 };
-	static const char usage[] = "--call FILE --out FILE [--sdp FILE] [--to IMPU] [--cs N] [--json]";
+	const char *what = argv[0];
 	struct args a;
 	struct out o;
-	struct ue_call *c = NULL;
+	struct ue_call *c;
 	struct ue_transfer_opts to;
 	struct ue_err e = { -1, "" };
 	uint8_t msg[UE_MAX_MSG];
 	size_t len = 0;
 	int rc, exitc;
 
-	(void)cli;
 	rc = parse_args(argc, argv, usage, allowed, &a);
 	if (rc)
 		return rc < 0 ? EX_OK : rc;
 	if (!a.out && !a.sdp) {
-		fprintf(stderr, "tkms-ue transfer-init: --out FILE (or --sdp FILE) is required\n");
+		fprintf(stderr, "tkms-ue %s: --out FILE (or --sdp FILE) is required\n", what);
 		return EX_USAGE;
 	}
 	out_init(&o, a.json);
-	c = call_new();
-	if (!c || (rc = ue_call_load(c, a.call, &e)) != UE_OK) {
-		exitc = finish(&o, c ? EX_STATE : EX_USAGE, "transfer-init",
-			       c ? &e : NULL, c ? NULL : "out of memory");
+	c = call_load(&o, what, a.call, &e, &exitc);
+	if (!c)
 		goto out;
+	if (init) {
+		memset(&to, 0, sizeof to);
+		to.to = a.nto ? a.to[0] : NULL;
+		to.ncs = a.cs;
+		rc = ue_transfer_init(c, &to, msg, sizeof msg, &len, &e);
+	} else {
+		rc = ue_transfer_resp(c, msg, sizeof msg, &len, &e);
 	}
-	memset(&to, 0, sizeof to);
-	to.to = a.nto ? a.to[0] : NULL;
-	to.ncs = a.cs;
-	rc = ue_transfer_init(c, &to, msg, sizeof msg, &len, &e);
-	if (rc != UE_OK) {
-		exitc = finish(&o, rc_exit(rc, &e), "transfer-init", &e, NULL);
+	if (step_saved(&o, what, rc, c, a.call, &e, &exitc))
 		goto out;
-	}
-	if (ue_call_save(c, a.call, &e) != UE_OK) {
-		exitc = finish(&o, EX_STATE, "transfer-init", &e, NULL);
-		goto out;
-	}
 	if (emit_msg(&o, a.out, a.sdp, msg, len, e.msg, sizeof e.msg)) {
-		exitc = finish(&o, EX_STATE, "transfer-init", &e, NULL);
+		exitc = finish(&o, EX_STATE, what, &e, NULL);
 		goto out;
 	}
-	describe_call(&o, c);
-	exitc = finish(&o, EX_OK, "transfer-init", NULL, NULL);
+	exitc = succeed(&o, what, c);
 out:
 	call_free(c);
 	if (o.j)
@@ -936,16 +975,49 @@ out:
 	return exitc;
 }
 
+int ue_cmd_transfer_init(const struct ue_cli *cli, int argc, char **argv)
+{
+	static const int allowed[] = { O_JSON, O_CALL, O_TO, O_CS, O_OUT, O_SDP, O_HELP, 0 };
+
+	(void)cli;
+	return emit_transfer(argc, argv, allowed,
+			     "--call FILE --out FILE [--sdp FILE] [--to IMPU] [--cs N] [--json]", true);
+}
+
+int ue_cmd_transfer_resp(const struct ue_cli *cli, int argc, char **argv)
+{
+	static const int allowed[] = { O_JSON, O_CALL, O_OUT, O_SDP, O_HELP, 0 };
+
+	(void)cli;
+	return emit_transfer(argc, argv, allowed, "--call FILE --out FILE [--sdp FILE] [--json]",
+			     false);
+}
+
 /* ---- resolve ------------------------------------------------------------ */
+
+/* --error-out FILE: the Transfer Error (code) for the initiator of tinit; a
+ * failure to write it is added to e's message. */
+static void transfer_error_out(const char *path, const uint8_t *tinit, size_t n, uint8_t code,
+			       struct ue_err *e)
+{
+	uint8_t emsg[256];
+	size_t elen = 0;
+
+	if (path && ue_transfer_error(tinit, n, code, emsg, sizeof emsg, &elen) == UE_OK)
+		write_file(path, emsg, elen, 0644, e->msg + strlen(e->msg),
+			   sizeof e->msg - strlen(e->msg));
+}
 
 struct res_ctx {
 	struct ue_call *c;
 	bool intercept;
-	const char *impu, *fqdn;
+	const char *impu, *fqdn, *err_out;
 	const uint8_t *tinit;
 	size_t tinit_len;
 };
 
+/* An early refusal (a MIKEY Error while building RESOLVE_INIT) gets a
+ * Transfer Error for the initiator. */
 static int build_resolve(void *ctx, const struct ue_cred *cred, uint8_t *out, size_t cap,
 			 size_t *len, struct ue_err *e)
 {
@@ -954,6 +1026,8 @@ static int build_resolve(void *ctx, const struct ue_cred *cred, uint8_t *out, si
 				  len, e);
 
 	x->c->observer = x->intercept;
+	if (rc != UE_OK && e->mikey_error >= 0)
+		transfer_error_out(x->err_out, x->tinit, x->tinit_len, (uint8_t)e->mikey_error, e);
 	return rc;
 }
 
@@ -969,9 +1043,7 @@ static int resolve_unprotected(const struct args *a, const uint8_t *tinit, size_
 	struct out o;
 	struct ue_call *c = NULL;
 	struct ue_err e = { -1, "" };
-	uint8_t emsg[256];
-	size_t elen = 0;
-	int rc, exitc;
+	int exitc;
 
 	if (a->no_send) {
 		fprintf(stderr, "tkms-ue resolve: --no-send: an unprotected ticket is not sent to a KMS\n");
@@ -983,10 +1055,7 @@ static int resolve_unprotected(const struct args *a, const uint8_t *tinit, size_
 		e.mikey_error = MK_E_INVALID_TPPAR;
 		snprintf(e.msg, sizeof e.msg, "refused; accept such a call only with "
 			 "--accept-unprotected");
-		if (a->err_out && ue_transfer_error(tinit, n, MK_E_INVALID_TPPAR, emsg, sizeof emsg,
-						    &elen) == UE_OK)
-			write_file(a->err_out, emsg, elen, 0644, e.msg + strlen(e.msg),
-				   sizeof e.msg - strlen(e.msg));
+		transfer_error_out(a->err_out, tinit, n, MK_E_INVALID_TPPAR, &e);
 		return finish(&o, EX_REFUSED, "resolve", &e, NULL);
 	}
 	c = call_new();
@@ -994,15 +1063,9 @@ static int resolve_unprotected(const struct args *a, const uint8_t *tinit, size_
 		exitc = finish(&o, EX_USAGE, "resolve", NULL, "out of memory");
 		goto out;
 	}
-	rc = ue_resolve_unprotected(c, a->impu, tinit, n, &e);
-	if (rc != UE_OK) {
-		exitc = finish(&o, rc_exit(rc, &e), "resolve", &e, NULL);
+	if (step_saved(&o, "resolve", ue_resolve_unprotected(c, a->impu, tinit, n, &e), c, a->call,
+		       &e, &exitc))
 		goto out;
-	}
-	if (ue_call_save(c, a->call, &e) != UE_OK) {
-		exitc = finish(&o, EX_STATE, "resolve", &e, NULL);
-		goto out;
-	}
 	if (o.json) {
 		json_object_set_new(o.j, "unprotected", json_true());
 	} else {
@@ -1010,8 +1073,7 @@ static int resolve_unprotected(const struct args *a, const uint8_t *tinit, size_
 		printf("accepted as asked (--accept-unprotected): keys taken from the ticket, no KMS "
 		       "involved; TRANSFER_INIT MAC verified\n");
 	}
-	describe_call(&o, c);
-	exitc = finish(&o, EX_OK, "resolve", NULL, NULL);
+	exitc = succeed(&o, "resolve", c);
 out:
 	call_free(c);
 	if (o.j)
@@ -1024,52 +1086,32 @@ static int resolve_response(const struct ue_cli *cli, const struct args *a)
 {
 	struct out o;
 	struct gba g;
-	struct ue_call *c = NULL;
+	struct ue_call *c;
 	struct ue_cred cred;
 	struct ue_err e = { -1, "" };
 	uint8_t msg[UE_MAX_MSG];
 	long n;
-	int rc, exitc;
+	int exitc;
 
 	out_init(&o, a->json);
 	memset(&g, 0, sizeof g);
 	memset(&cred, 0, sizeof cred);
-	c = call_new();
-	if (!c || ue_call_load(c, a->call, &e) != UE_OK) {
-		exitc = finish(&o, c ? EX_STATE : EX_USAGE, "resolve", c ? &e : NULL,
-			       c ? NULL : "out of memory");
+	c = call_load(&o, "resolve", a->call, &e, &exitc);
+	if (!c)
 		goto out;
-	}
 	if (c->role != UE_ROLE_RESPONDER || c->stage != UE_ST_RESOLVING) {
 		exitc = finish(&o, EX_USAGE, "resolve", NULL,
 			       "the call has no unsent RESOLVE_INIT (tkms-ue resolve --no-send first)");
 		goto out;
 	}
-	g.path = cli->state_path;
-	g.kms_fqdn = c->kms;
-	if (gba_load(&g, e.msg, sizeof e.msg) || cred_offline(&g, &cred, e.msg, sizeof e.msg)) {
-		exitc = finish(&o, EX_GBA, "resolve", &e, NULL);
+	if (response_inputs(cli, a, &o, "resolve", c, &g, &cred, msg, sizeof msg, &n, &e, &exitc) ||
+	    step_saved(&o, "resolve", ue_resolve_finish(c, &cred, msg, (size_t)n, &e), c, a->call,
+		       &e, &exitc))
 		goto out;
-	}
-	n = read_msg(a->response, msg, sizeof msg, e.msg, sizeof e.msg);
-	if (n < 0) {
-		exitc = finish(&o, EX_USAGE, "resolve", &e, NULL);
-		goto out;
-	}
-	rc = ue_resolve_finish(c, &cred, msg, (size_t)n, &e);
-	if (rc != UE_OK) {
-		exitc = finish(&o, rc_exit(rc, &e), "resolve", &e, NULL);
-		goto out;
-	}
-	if (ue_call_save(c, a->call, &e) != UE_OK) {
-		exitc = finish(&o, EX_STATE, "resolve", &e, NULL);
-		goto out;
-	}
 	if (!o.json)
 		printf("ticket resolved (KMS answer read from %s); TRANSFER_INIT verified\n",
 		       a->response);
-	describe_call(&o, c);
-	exitc = finish(&o, EX_OK, "resolve", NULL, NULL);
+	exitc = succeed(&o, "resolve", c);
 out:
 	tk_wipe(&cred, sizeof cred);
 	ue_state_wipe(&g.st);
@@ -1103,8 +1145,7 @@ int ue_cmd_resolve(const struct ue_cli *cli, int argc, char **argv)
 	struct ue_cred cred;
 	struct ue_kms_reply *r = NULL;
 	struct ue_err e = { -1, "" };
-	uint8_t tinit[UE_MAX_MSG], emsg[256];
-	size_t elen = 0;
+	uint8_t tinit[UE_MAX_MSG];
 	char fqdn[256];
 	long n;
 	int rc, exitc = EX_OK;
@@ -1145,6 +1186,7 @@ int ue_cmd_resolve(const struct ue_cli *cli, int argc, char **argv)
 	x.impu = a.impu;
 	x.intercept = a.intercept;
 	x.fqdn = fqdn;
+	x.err_out = a.err_out;
 	x.tinit = tinit;
 	x.tinit_len = (size_t)n;
 	if (gba_load(&g, e.msg, sizeof e.msg)) {
@@ -1152,64 +1194,22 @@ int ue_cmd_resolve(const struct ue_cli *cli, int argc, char **argv)
 		goto out;
 	}
 	if (a.no_send) {
-		uint8_t msg[UE_MAX_MSG];
-		size_t len = 0;
-
-		if (gba_cred(&g, &cred, e.msg, sizeof e.msg)) {
-			exitc = finish(&o, EX_GBA, "resolve", &e, NULL);
-			goto out;
-		}
-		rc = build_resolve(&x, &cred, msg, sizeof msg, &len, &e);
-		if (rc != UE_OK) {
-			if (e.mikey_error >= 0 && a.err_out &&
-			    ue_transfer_error(tinit, (size_t)n, (uint8_t)e.mikey_error, emsg,
-					      sizeof emsg, &elen) == UE_OK)
-				write_file(a.err_out, emsg, elen, 0644, e.msg + strlen(e.msg),
-					   sizeof e.msg - strlen(e.msg));
-			exitc = finish(&o, rc_exit(rc, &e), "resolve", &e, NULL);
-			goto out;
-		}
-		if (ue_call_save(x.c, a.call, &e) != UE_OK) {
-			exitc = finish(&o, EX_STATE, "resolve", &e, NULL);
-			goto out;
-		}
-		exitc = emit_unsent(&o, "resolve", a.out, a.call, msg, len, &e);
+		exitc = send_offline(&o, "resolve", &a, &g, build_resolve, &x, x.c, &cred, &e);
 		goto out;
 	}
 	if (kms_exchange(&g, &ko, build_resolve, &x, &cred, r, &e, &exitc)) {
-		/* An early refusal gets a Transfer Error for the initiator. */
-		if (e.mikey_error >= 0 && a.err_out &&
-		    ue_transfer_error(tinit, (size_t)n, (uint8_t)e.mikey_error, emsg, sizeof emsg,
-				      &elen) == UE_OK)
-			write_file(a.err_out, emsg, elen, 0644, e.msg + strlen(e.msg),
-				   sizeof e.msg - strlen(e.msg));
 		exitc = finish(&o, exitc, "resolve", &e, NULL);
 		goto out;
 	}
-	if (o.json) {
-		json_object_set_new(o.j, "http_status", json_integer(r->status));
-		json_object_set_new(o.j, "transport", json_string(r->transport));
-		json_object_set_new(o.j, "rebootstrapped", json_boolean(g.rebootstrapped));
-	}
-	if (!r->is_mikey || r->body_len == 0) {
-		exitc = kms_status_error(&o, "resolve", r);
+	if (kms_answer(&o, "resolve", r, &g, &exitc) ||
+	    step_saved(&o, "resolve", ue_resolve_finish(x.c, &cred, r->body, r->body_len, &e), x.c,
+		       a.call, &e, &exitc))
 		goto out;
-	}
-	rc = ue_resolve_finish(x.c, &cred, r->body, r->body_len, &e);
-	if (rc != UE_OK) {
-		exitc = finish(&o, rc_exit(rc, &e), "resolve", &e, NULL);
-		goto out;
-	}
-	if (ue_call_save(x.c, a.call, &e) != UE_OK) {
-		exitc = finish(&o, EX_STATE, "resolve", &e, NULL);
-		goto out;
-	}
 	if (!o.json)
 		printf("ticket resolved at %s over %s; TRANSFER_INIT verified%s\n", a.kms,
 		       r->transport, x.c->observer && !x.c->randrkms_len ?
 		       " (unforked keys: tkms-ue observe the answer)" : "");
-	describe_call(&o, x.c);
-	exitc = finish(&o, EX_OK, "resolve", NULL, NULL);
+	exitc = succeed(&o, "resolve", x.c);
 out:
 	tk_wipe(&cred, sizeof cred);
 	ue_state_wipe(&g.st);
@@ -1220,47 +1220,46 @@ out:
 	return exitc;
 }
 
-/* ---- transfer-resp ------------------------------------------------------ */
+/* ---- accept and observe ------------------------------------------------- */
 
-int ue_cmd_transfer_resp(const struct ue_cli *cli, int argc, char **argv)
+typedef int (*answer_fn)(struct ue_call *c, const uint8_t *msg, size_t len, struct ue_err *e);
+
+/* A TRANSFER_RESP (--in) taken by step; then "TRANSFER_RESP verified",
+ * forked_note when the keys were forked, and tail. */
+static int take_answer(int argc, char **argv, const char *usage, answer_fn step,
+		       const char *forked_note, const char *tail)
 {
-	static const int allowed[] = { O_JSON, O_CALL, O_OUT, O_SDP, O_HELP, 0 };
-	static const char usage[] = "--call FILE --out FILE [--sdp FILE] [--json]";
+	static const int allowed[] = { O_JSON, O_CALL, O_IN, O_HELP, 0 };
+	const char *what = argv[0];
 	struct args a;
 	struct out o;
-	struct ue_call *c = NULL;
+	struct ue_call *c;
 	struct ue_err e = { -1, "" };
 	uint8_t msg[UE_MAX_MSG];
-	size_t len = 0;
+	long n;
 	int rc, exitc;
 
-	(void)cli;
 	rc = parse_args(argc, argv, usage, allowed, &a);
 	if (rc)
 		return rc < 0 ? EX_OK : rc;
-	if (!a.out && !a.sdp) {
-		fprintf(stderr, "tkms-ue transfer-resp: --out FILE (or --sdp FILE) is required\n");
+	if (!a.in) {
+		fprintf(stderr, "tkms-ue %s: --in FILE is required\n", what);
 		return EX_USAGE;
 	}
 	out_init(&o, a.json);
-	c = call_new();
-	if (!c || ue_call_load(c, a.call, &e) != UE_OK) {
-		exitc = finish(&o, c ? EX_STATE : EX_USAGE, "transfer-resp",
-			       c ? &e : NULL, c ? NULL : "out of memory");
+	c = call_load(&o, what, a.call, &e, &exitc);
+	if (!c)
+		goto out;
+	n = read_msg(a.in, msg, sizeof msg, e.msg, sizeof e.msg);
+	if (n < 0) {
+		exitc = finish(&o, EX_USAGE, what, &e, NULL);
 		goto out;
 	}
-	rc = ue_transfer_resp(c, msg, sizeof msg, &len, &e);
-	if (rc != UE_OK) {
-		exitc = finish(&o, rc_exit(rc, &e), "transfer-resp", &e, NULL);
+	if (step_saved(&o, what, step(c, msg, (size_t)n, &e), c, a.call, &e, &exitc))
 		goto out;
-	}
-	if (ue_call_save(c, a.call, &e) != UE_OK ||
-	    emit_msg(&o, a.out, a.sdp, msg, len, e.msg, sizeof e.msg)) {
-		exitc = finish(&o, EX_STATE, "transfer-resp", &e, NULL);
-		goto out;
-	}
-	describe_call(&o, c);
-	exitc = finish(&o, EX_OK, "transfer-resp", NULL, NULL);
+	if (!o.json)
+		printf("TRANSFER_RESP verified%s%s\n", c->forked ? forked_note : "", tail);
+	exitc = succeed(&o, what, c);
 out:
 	call_free(c);
 	if (o.j)
@@ -1268,58 +1267,19 @@ out:
 	return exitc;
 }
 
-/* ---- accept ------------------------------------------------------------- */
-
 int ue_cmd_accept(const struct ue_cli *cli, int argc, char **argv)
 {
-	static const int allowed[] = { O_JSON, O_CALL, O_IN, O_HELP, 0 };
-	static const char usage[] = "--call FILE --in TRANSFER_RESP-FILE [--json]";
-	struct args a;
-	struct out o;
-	struct ue_call *c = NULL;
-	struct ue_err e = { -1, "" };
-	uint8_t msg[UE_MAX_MSG];
-	long n;
-	int rc, exitc;
-
 	(void)cli;
-	rc = parse_args(argc, argv, usage, allowed, &a);
-	if (rc)
-		return rc < 0 ? EX_OK : rc;
-	if (!a.in) {
-		fprintf(stderr, "tkms-ue accept: --in FILE is required\n");
-		return EX_USAGE;
-	}
-	out_init(&o, a.json);
-	c = call_new();
-	if (!c || ue_call_load(c, a.call, &e) != UE_OK) {
-		exitc = finish(&o, c ? EX_STATE : EX_USAGE, "accept",
-			       c ? &e : NULL, c ? NULL : "out of memory");
-		goto out;
-	}
-	n = read_msg(a.in, msg, sizeof msg, e.msg, sizeof e.msg);
-	if (n < 0) {
-		exitc = finish(&o, EX_USAGE, "accept", &e, NULL);
-		goto out;
-	}
-	rc = ue_accept(c, msg, (size_t)n, &e);
-	if (rc != UE_OK) {
-		exitc = finish(&o, rc_exit(rc, &e), "accept", &e, NULL);
-		goto out;
-	}
-	if (ue_call_save(c, a.call, &e) != UE_OK) {
-		exitc = finish(&o, EX_STATE, "accept", &e, NULL);
-		goto out;
-	}
-	if (!o.json)
-		printf("TRANSFER_RESP verified%s\n", c->forked ? "; forked keys derived" : "");
-	describe_call(&o, c);
-	exitc = finish(&o, EX_OK, "accept", NULL, NULL);
-out:
-	call_free(c);
-	if (o.j)
-		json_decref(o.j);
-	return exitc;
+	return take_answer(argc, argv, "--call FILE --in TRANSFER_RESP-FILE [--json]", ue_accept,
+			   "; forked keys derived", "");
+}
+
+int ue_cmd_observe(const struct ue_cli *cli, int argc, char **argv)
+{
+	(void)cli;
+	return take_answer(argc, argv, "--call FILE --in TRANSFER_RESP-FILE [--json]\n"
+			   "  (a call resolved with tkms-ue resolve --intercept)", ue_observe,
+			   " with the forked MPKr'", "; the keys of this answer's call derived");
 }
 
 /* ---- make-ticket --------------------------------------------------------- */
@@ -1362,77 +1322,13 @@ int ue_cmd_make_ticket(const struct ue_cli *cli, int argc, char **argv)
 	ro.lifetime = (unsigned)a.lifetime;
 	ro.reuse = !a.no_reuse;
 	ro.algset = a.algs == 256 ? UE_ALGS_256 : UE_ALGS_128;
-	rc = ue_make_ticket(c, &ro, &e);
-	if (rc != UE_OK) {
-		exitc = finish(&o, rc_exit(rc, &e), "make-ticket", &e, NULL);
+	if (step_saved(&o, "make-ticket", ue_make_ticket(c, &ro, &e), c, a.call, &e, &exitc))
 		goto out;
-	}
-	if (ue_call_save(c, a.call, &e) != UE_OK) {
-		exitc = finish(&o, EX_STATE, "make-ticket", &e, NULL);
-		goto out;
-	}
 	if (o.json)
 		json_object_set_new(o.j, "unprotected", json_true());
 	else
 		printf("WARNING: %s", unprotected_warning);
-	describe_call(&o, c);
-	exitc = finish(&o, EX_OK, "make-ticket", NULL, NULL);
-out:
-	call_free(c);
-	if (o.j)
-		json_decref(o.j);
-	return exitc;
-}
-
-/* ---- observe ------------------------------------------------------------ */
-
-int ue_cmd_observe(const struct ue_cli *cli, int argc, char **argv)
-{
-	static const int allowed[] = { O_JSON, O_CALL, O_IN, O_HELP, 0 };
-	static const char usage[] = "--call FILE --in TRANSFER_RESP-FILE [--json]\n"
-		"  (a call resolved with tkms-ue resolve --intercept)";
-	struct args a;
-	struct out o;
-	struct ue_call *c = NULL;
-	struct ue_err e = { -1, "" };
-	uint8_t msg[UE_MAX_MSG];
-	long n;
-	int rc, exitc;
-
-	(void)cli;
-	rc = parse_args(argc, argv, usage, allowed, &a);
-	if (rc)
-		return rc < 0 ? EX_OK : rc;
-	if (!a.in) {
-		fprintf(stderr, "tkms-ue observe: --in FILE is required\n");
-		return EX_USAGE;
-	}
-	out_init(&o, a.json);
-	c = call_new();
-	if (!c || ue_call_load(c, a.call, &e) != UE_OK) {
-		exitc = finish(&o, c ? EX_STATE : EX_USAGE, "observe",
-			       c ? &e : NULL, c ? NULL : "out of memory");
-		goto out;
-	}
-	n = read_msg(a.in, msg, sizeof msg, e.msg, sizeof e.msg);
-	if (n < 0) {
-		exitc = finish(&o, EX_USAGE, "observe", &e, NULL);
-		goto out;
-	}
-	rc = ue_observe(c, msg, (size_t)n, &e);
-	if (rc != UE_OK) {
-		exitc = finish(&o, rc_exit(rc, &e), "observe", &e, NULL);
-		goto out;
-	}
-	if (ue_call_save(c, a.call, &e) != UE_OK) {
-		exitc = finish(&o, EX_STATE, "observe", &e, NULL);
-		goto out;
-	}
-	if (!o.json)
-		printf("TRANSFER_RESP verified%s; the keys of this answer's call derived\n",
-		       c->forked ? " with the forked MPKr'" : "");
-	describe_call(&o, c);
-	exitc = finish(&o, EX_OK, "observe", NULL, NULL);
+	exitc = succeed(&o, "make-ticket", c);
 out:
 	call_free(c);
 	if (o.j)
@@ -1468,12 +1364,9 @@ int ue_cmd_srtp_keys(const struct ue_cli *cli, int argc, char **argv)
 	if (rc)
 		return rc < 0 ? EX_OK : rc;
 	out_init(&o, false);
-	c = call_new();
-	if (!c || ue_call_load(c, a.call, &e) != UE_OK) {
-		exitc = finish(&o, c ? EX_STATE : EX_USAGE, "srtp-keys",
-			       c ? &e : NULL, c ? NULL : "out of memory");
+	c = call_load(&o, "srtp-keys", a.call, &e, &exitc);
+	if (!c)
 		goto out;
-	}
 	rc = ue_srtp_keys(c, ks, UE_MAX_CS, &n, &e);
 	if (rc != UE_OK) {
 		exitc = finish(&o, rc_exit(rc, &e), "srtp-keys", &e, NULL);
