@@ -259,6 +259,67 @@ static int peer_error(const struct mk_msg *m, const struct mk_keyset *ks, struct
 		    authentic ? "authenticated" : "unauthenticated, advisory");
 }
 
+/* A MIKEY Error answering sent, its MAC keyed as sent was (key). */
+static int answered_error(const struct mk_msg *m, const struct mk_msg *sent, const uint8_t *key,
+			  size_t key_len, struct ue_err *e)
+{
+	struct mk_keyset kerr;
+	int rc;
+
+	memset(&kerr, 0, sizeof kerr);
+	mk_msg_keyset(&kerr, sent, NULL, key, key_len);
+	rc = peer_error(m, &kerr, e);
+	mk_keyset_wipe(&kerr);
+	return rc;
+}
+
+/* A received message parsed into m (name: what it is, for the error). */
+static int parse_in(const uint8_t *p, size_t n, struct mk_msg *m, const char *name,
+		    struct ue_err *e)
+{
+	int rc = mk_parse(p, n, m);
+
+	if (rc != MK_OK)
+		return fail(e, UE_E_PARSE, -1, "%s malformed at offset %zu: %s", name, m->err_off,
+			    mk_strerror(rc));
+	return UE_OK;
+}
+
+/* Our stored message (stored_name, for the error) parsed into a new *sent,
+ * and the answer to it into a new *m; the caller frees both, also on
+ * failure. */
+static int parse_exchange(const uint8_t *stored, size_t stored_len, const char *stored_name,
+			  const uint8_t *in, size_t in_len, const char *in_name,
+			  struct mk_msg **sent, struct mk_msg **m, struct ue_err *e)
+{
+	*sent = msg_new();
+	*m = msg_new();
+	if (!*sent || !*m)
+		return fail(e, UE_E_CRYPTO, -1, "out of memory");
+	if (mk_parse(stored, stored_len, *sent) != MK_OK)
+		return fail(e, UE_E_STATE, -1, "stored %s unreadable", stored_name);
+	return parse_in(in, in_len, *m, in_name, e);
+}
+
+/* The answer m to sent: its keys into ks (row D from key; suffix = the
+ * whole of sent), its MAC and its timestamp checked.  alg_err: the MIKEY
+ * Error for algorithms refused. */
+static int verify_answer(const struct mk_msg *m, const struct mk_msg *sent, const uint8_t *key,
+			 size_t key_len, struct mk_keyset *ks, const char *name, int alg_err,
+			 struct ue_err *e)
+{
+	int rc = mk_msg_keyset(ks, m, sent, key, key_len);
+
+	if (rc != MK_OK)
+		return fail(e, UE_E_POLICY, alg_err, "%s algorithms refused: %s", name,
+			    mk_strerror(rc));
+	if (mk_msg_verify(m, ks, sent, NULL) != MK_OK)
+		return fail(e, UE_E_AUTH, MK_E_AUTH_FAILURE, "%s MAC does not verify", name);
+	if (!ts_fresh(&m->t))
+		return fail(e, UE_E_TS, MK_E_INVALID_TS, "%s timestamp outside the window", name);
+	return UE_OK;
+}
+
 /* ---- initiator: REQUEST_INIT / REQUEST_RESP ------------------------------- */
 
 void ue_request_opts_default(struct ue_request_opts *o)
@@ -434,33 +495,19 @@ int ue_request_finish(struct ue_call *c, const struct ue_request_opts *o,
 		      size_t resp_len, struct ue_err *e)
 {
 	struct mk_msg *m = NULL, *req = NULL;
-	struct mk_keyset ks, kerr;
+	struct mk_keyset ks;
 	int rc;
 
 	err_clear(e);
 	memset(&ks, 0, sizeof ks);
-	memset(&kerr, 0, sizeof kerr);
 	if (c->role != UE_ROLE_INITIATOR || !c->kreq_len || resp_len > sizeof c->reqresp)
 		return fail(e, UE_E_STATE, -1, "no REQUEST_INIT pending");
-	m = msg_new();
-	req = msg_new();
-	if (!m || !req) {
-		rc = fail(e, UE_E_CRYPTO, -1, "out of memory");
+	rc = parse_exchange(c->kreq, c->kreq_len, "REQUEST_INIT", resp, resp_len, "KMS answer",
+			    &req, &m, e);
+	if (rc != UE_OK)
 		goto out;
-	}
-	if (mk_parse(c->kreq, c->kreq_len, req) != MK_OK) {
-		rc = fail(e, UE_E_STATE, -1, "stored REQUEST_INIT unreadable");
-		goto out;
-	}
-	rc = mk_parse(resp, resp_len, m);
-	if (rc != MK_OK) {
-		rc = fail(e, UE_E_PARSE, -1, "KMS answer malformed at offset %zu: %s", m->err_off,
-			  mk_strerror(rc));
-		goto out;
-	}
 	if (m->hdr.data_type == MK_DT_ERROR) {
-		mk_msg_keyset(&kerr, req, NULL, cred->psk, sizeof cred->psk);
-		rc = peer_error(m, &kerr, e);
+		rc = answered_error(m, req, cred->psk, sizeof cred->psk, e);
 		goto out;
 	}
 	if (m->hdr.data_type != MK_DT_REQUEST_RESP || m->hdr.csb_id != req->hdr.csb_id ||
@@ -473,20 +520,10 @@ int ue_request_finish(struct ue_call *c, const struct ue_request_opts *o,
 		goto out;
 	}
 	/* Row D from the PSK, RANDRi only; suffix = the whole REQUEST_INIT. */
-	rc = mk_msg_keyset(&ks, m, req, cred->psk, sizeof cred->psk);
-	if (rc != MK_OK) {
-		rc = fail(e, UE_E_POLICY, MK_E_INVALID_EA, "REQUEST_RESP algorithms refused: %s",
-			  mk_strerror(rc));
+	rc = verify_answer(m, req, cred->psk, sizeof cred->psk, &ks, "REQUEST_RESP",
+			   MK_E_INVALID_EA, e);
+	if (rc != UE_OK)
 		goto out;
-	}
-	if (mk_msg_verify(m, &ks, req, NULL) != MK_OK) {
-		rc = fail(e, UE_E_AUTH, MK_E_AUTH_FAILURE, "REQUEST_RESP MAC does not verify");
-		goto out;
-	}
-	if (!ts_fresh(&m->t)) {
-		rc = fail(e, UE_E_TS, MK_E_INVALID_TS, "REQUEST_RESP timestamp outside the window");
-		goto out;
-	}
 	rc = check_granted(c, o, &m->ticket, e);
 	if (rc != UE_OK)
 		goto out;
@@ -501,7 +538,6 @@ int ue_request_finish(struct ue_call *c, const struct ue_request_opts *o,
 	rc = UE_OK;
 out:
 	mk_keyset_wipe(&ks);
-	mk_keyset_wipe(&kerr);
 	free(m);
 	free(req);
 	return rc;
@@ -835,7 +871,7 @@ static int fork_keys(struct ue_call *c)
 int ue_accept(struct ue_call *c, const uint8_t *msg, size_t len, struct ue_err *e)
 {
 	struct mk_msg *m = NULL, *ti = NULL;
-	struct mk_keyset ks, kerr;
+	struct mk_keyset ks;
 	const struct ue_key *key;
 	struct ue_cs got;
 	unsigned i, j;
@@ -844,28 +880,14 @@ int ue_accept(struct ue_call *c, const uint8_t *msg, size_t len, struct ue_err *
 
 	err_clear(e);
 	memset(&ks, 0, sizeof ks);
-	memset(&kerr, 0, sizeof kerr);
 	if (c->role != UE_ROLE_INITIATOR || c->stage != UE_ST_TRANSFERRED)
 		return fail(e, UE_E_STATE, -1, "no TRANSFER_INIT awaiting an answer");
-	m = msg_new();
-	ti = msg_new();
-	if (!m || !ti) {
-		rc = fail(e, UE_E_CRYPTO, -1, "out of memory");
+	rc = parse_exchange(c->tinit, c->tinit_len, "TRANSFER_INIT", msg, len, "TRANSFER_RESP", &ti,
+			    &m, e);
+	if (rc != UE_OK)
 		goto out;
-	}
-	if (mk_parse(c->tinit, c->tinit_len, ti) != MK_OK) {
-		rc = fail(e, UE_E_STATE, -1, "stored TRANSFER_INIT unreadable");
-		goto out;
-	}
-	rc = mk_parse(msg, len, m);
-	if (rc != MK_OK) {
-		rc = fail(e, UE_E_PARSE, -1, "TRANSFER_RESP malformed at offset %zu: %s", m->err_off,
-			  mk_strerror(rc));
-		goto out;
-	}
 	if (m->hdr.data_type == MK_DT_ERROR && m->hdr.csb_id == c->csb_id) {
-		mk_msg_keyset(&kerr, ti, NULL, c->mpki.key, c->mpki.key_len);
-		rc = peer_error(m, &kerr, e);
+		rc = answered_error(m, ti, c->mpki.key, c->mpki.key_len, e);
 		goto out;
 	}
 	if (m->hdr.data_type != MK_DT_TRANSFER_RESP || m->hdr.csb_id != c->csb_id ||
@@ -903,20 +925,10 @@ int ue_accept(struct ue_call *c, const uint8_t *msg, size_t len, struct ue_err *
 		key = &c->mpkr_f;
 	}
 	/* Row D from MPKi or MPKr'; suffix = the whole TRANSFER_INIT (P-26). */
-	rc = mk_msg_keyset(&ks, m, ti, key->key, key->key_len);
-	if (rc != MK_OK) {
-		rc = fail(e, UE_E_POLICY, MK_E_INVALID_MAC, "TRANSFER_RESP algorithms refused: %s",
-			  mk_strerror(rc));
+	rc = verify_answer(m, ti, key->key, key->key_len, &ks, "TRANSFER_RESP", MK_E_INVALID_MAC,
+			   e);
+	if (rc != UE_OK)
 		goto out;
-	}
-	if (mk_msg_verify(m, &ks, ti, NULL) != MK_OK) {
-		rc = fail(e, UE_E_AUTH, MK_E_AUTH_FAILURE, "TRANSFER_RESP MAC does not verify");
-		goto out;
-	}
-	if (!ts_fresh(&m->t)) {
-		rc = fail(e, UE_E_TS, MK_E_INVALID_TS, "TRANSFER_RESP timestamp outside the window");
-		goto out;
-	}
 	/* The completed CS map: every CS with #P = 1 and Session Data. */
 	if (m->hdr.map_type != MK_MAP_GENERIC_ID || m->hdr.ncs != c->ncs) {
 		rc = fail(e, UE_E_POLICY, MK_E_UNSPECIFIED, "TRANSFER_RESP CS map does not match");
@@ -953,7 +965,6 @@ int ue_accept(struct ue_call *c, const uint8_t *msg, size_t len, struct ue_err *
 	rc = UE_OK;
 out:
 	mk_keyset_wipe(&ks);
-	mk_keyset_wipe(&kerr);
 	free(m);
 	free(ti);
 	return rc;
@@ -1162,14 +1173,13 @@ int ue_resolve_finish(struct ue_call *c, const struct ue_cred *cred,
 		      const uint8_t *resp, size_t resp_len, struct ue_err *e)
 {
 	struct mk_msg *m = NULL, *req = NULL, *ti = NULL;
-	struct mk_keyset ks, kerr, kt;
+	struct mk_keyset ks, kt;
 	struct mk_ids ids;
 	bool forking = (c->flags & MK_TF_I) != 0;
 	int rc;
 
 	err_clear(e);
 	memset(&ks, 0, sizeof ks);
-	memset(&kerr, 0, sizeof kerr);
 	memset(&kt, 0, sizeof kt);
 	if (c->role != UE_ROLE_RESPONDER || c->stage != UE_ST_RESOLVING)
 		return fail(e, UE_E_STATE, -1, "no RESOLVE_INIT pending");
@@ -1185,15 +1195,11 @@ int ue_resolve_finish(struct ue_call *c, const struct ue_cred *cred,
 		rc = fail(e, UE_E_STATE, -1, "stored messages unreadable");
 		goto out;
 	}
-	rc = mk_parse(resp, resp_len, m);
-	if (rc != MK_OK) {
-		rc = fail(e, UE_E_PARSE, -1, "KMS answer malformed at offset %zu: %s", m->err_off,
-			  mk_strerror(rc));
+	rc = parse_in(resp, resp_len, m, "KMS answer", e);
+	if (rc != UE_OK)
 		goto out;
-	}
 	if (m->hdr.data_type == MK_DT_ERROR) {
-		mk_msg_keyset(&kerr, req, NULL, cred->psk, sizeof cred->psk);
-		rc = peer_error(m, &kerr, e);
+		rc = answered_error(m, req, cred->psk, sizeof cred->psk, e);
 		goto out;
 	}
 	if (m->hdr.data_type != MK_DT_RESOLVE_RESP || m->hdr.csb_id != req->hdr.csb_id ||
@@ -1202,20 +1208,10 @@ int ue_resolve_finish(struct ue_call *c, const struct ue_cred *cred,
 		goto out;
 	}
 	/* Row D from the PSK, RANDRr only; suffix = the whole RESOLVE_INIT. */
-	rc = mk_msg_keyset(&ks, m, req, cred->psk, sizeof cred->psk);
-	if (rc != MK_OK) {
-		rc = fail(e, UE_E_POLICY, MK_E_INVALID_EA, "RESOLVE_RESP algorithms refused: %s",
-			  mk_strerror(rc));
+	rc = verify_answer(m, req, cred->psk, sizeof cred->psk, &ks, "RESOLVE_RESP",
+			   MK_E_INVALID_EA, e);
+	if (rc != UE_OK)
 		goto out;
-	}
-	if (mk_msg_verify(m, &ks, req, NULL) != MK_OK) {
-		rc = fail(e, UE_E_AUTH, MK_E_AUTH_FAILURE, "RESOLVE_RESP MAC does not verify");
-		goto out;
-	}
-	if (!ts_fresh(&m->t)) {
-		rc = fail(e, UE_E_TS, MK_E_INVALID_TS, "RESOLVE_RESP timestamp outside the window");
-		goto out;
-	}
 	rc = kemac_keys(c, m, &ks, forking, e);
 	if (rc != UE_OK)
 		goto out;
@@ -1267,7 +1263,6 @@ int ue_resolve_finish(struct ue_call *c, const struct ue_cred *cred,
 	rc = UE_OK;
 out:
 	mk_keyset_wipe(&ks);
-	mk_keyset_wipe(&kerr);
 	mk_keyset_wipe(&kt);
 	free(m);
 	free(req);
