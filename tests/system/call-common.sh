@@ -21,47 +21,25 @@ TKMSD="$TK_BUILDDIR/src/tkmsd/tkmsd"
 PROOF="$TK_BUILDDIR/src/tools/tkms-srtp-proof"
 MIKEY="$TK_BUILDDIR/src/tools/tkms-mikey"
 for _p in "$UE" "$TKMSD" "$PROOF" "$MIKEY"; do [ -x "$_p" ] || tk_fail "$_p not built"; done
-K1=465b5ce8b199b49faa5f0a2ee238a6
-OPC=cd63cb71954a9f4e48a5994e37a02baf
+K1=$TK_LAB_K1
+OPC=$TK_LAB_OPC
 
 call_setup()
 {
 	tk_start_bsf ${CALL_BSF_ARGS:-}
-	P_PSK=$(tk_free_port); P_HTTPS=$(tk_free_port)
-	_http='"enabled": false'
-	if [ -n "${CALL_HTTP:-}" ]; then
-		P_HTTP=$(tk_free_port)
-		_http="\"enabled\": true, \"listen\": \"127.0.0.1:$P_HTTP\""
-		HTTP="http://127.0.0.1:$P_HTTP"
-	fi
-	cat >"$TK_TMP/kms.json" <<EOF
-{ "fqdn": "kms.home1.net",
-  "listeners": {
-    "psk":   { "listen": "127.0.0.1:$P_PSK" },
-    "https": { "listen": "127.0.0.1:$P_HTTPS", "cert_out": "$TK_TMP/kms-cert.pem" },
-    "http":  { $_http } },
-  "bsf": { "url": "$BSF_ZN_URL", "token": "$BSF_TOKEN" },
+	if [ -n "${CALL_HTTP:-}" ]; then TK_KMS_HTTP=1; else TK_KMS_HTTP=0; fi
+	tk_start_kms "$(cat <<EOF
+  "fqdn": "kms.home1.net",
   ${1:-}
-  "keyring": "$TK_TMP/keyring.json",
   "audit": { "path": "$TK_TMP/audit.log" },
-  "log": { "level": "debug" } }
+  "log": { "level": "debug" }
 EOF
-	tk_start kms "$TKMSD" --config "$TK_TMP/kms.json"
-	tk_wait_http "https://127.0.0.1:$P_HTTPS/healthz" 10 kms
-	PSK="psk://127.0.0.1:$P_PSK"
-	HTTPS="https://127.0.0.1:$P_HTTPS"
-	KMSOPT="--kms-fqdn kms.home1.net --cacert $TK_TMP/kms-cert.pem"
+)"
 }
 
-ue() { _n=$1; shift; "$UE" --state "$TK_TMP/$_n.state" "$@"; }
-
-boot()
-{
-	ue "$1" bootstrap --bsf "$BSF_UB_URL" --impi "$1@home1.net" --k "$K1$2" --opc "$OPC" \
-		>"$TK_TMP/$1.boot" 2>&1 || tk_fail "$1 bootstrap: $(cat "$TK_TMP/$1.boot")"
-}
-
-run() { _d=$1; shift; "$@" >"$TK_TMP/out" 2>&1 || tk_fail "$_d (exit $?): $(cat "$TK_TMP/out")"; }
+ue() { tk_ue "$@"; }
+boot() { tk_bootstrap "$@"; }
+run() { tk_run "$@"; }
 
 refuse()
 {

@@ -19,8 +19,6 @@ TKMSD="$TK_BUILDDIR/src/tkmsd/tkmsd"
 KC="$TK_BUILDDIR/tests/system/kms-client"
 for p in "$UE" "$TKMSD" "$KC"; do [ -x "$p" ] || tk_fail "$p not built"; done
 command -v openssl >/dev/null || tk_fail "openssl missing"
-K1=465b5ce8b199b49faa5f0a2ee238a6
-OPC=cd63cb71954a9f4e48a5994e37a02baf
 KR="$TK_TMP/keyring.json"
 
 # ---- key ring administration ---------------------------------------------------
@@ -43,27 +41,14 @@ tk_expect_eq "$rc" 1 "make-current of an unknown id refused"
 tk_expect_eq "$rc" 2 "unknown keyring command: usage error"
 
 tk_start_bsf
-P_PSK=$(tk_free_port); P_HTTPS=$(tk_free_port); P_HTTP=$(tk_free_port)
 # One HTTPS suite so that the Digest password's Ua id is known:
 # TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256 = c0 2b.
-cat >"$TK_TMP/kms.json" <<EOF
-{ "listeners": {
-    "psk":   { "listen": "127.0.0.1:$P_PSK" },
-    "https": { "listen": "127.0.0.1:$P_HTTPS", "cert_out": "$TK_TMP/kms-cert.pem",
-               "priority": "NORMAL:-VERS-ALL:+VERS-TLS1.2:-KX-ALL:+ECDHE-ECDSA:-CIPHER-ALL:+AES-128-GCM" },
-    "http":  { "enabled": true, "listen": "127.0.0.1:$P_HTTP" } },
-  "bsf": { "url": "$BSF_ZN_URL", "token": "$BSF_TOKEN" },
-  "keyring": "$KR", "audit": { "path": "$TK_TMP/audit.log" } }
-EOF
-tk_start kms "$TKMSD" --config "$TK_TMP/kms.json"
-tk_wait_http "http://127.0.0.1:$P_HTTP/healthz" 10 kms
-PSK="psk://127.0.0.1:$P_PSK"
-HTTP="http://127.0.0.1:$P_HTTP"
-KMSOPT="--kms-fqdn kms.home1.net --cacert $TK_TMP/kms-cert.pem"
-ue() { _u=$1; shift; "$UE" --state "$TK_TMP/$_u.state" "$@"; }
-run() { _d=$1; shift; "$@" >"$TK_TMP/out" 2>&1 || tk_fail "$_d (exit $?): $(cat "$TK_TMP/out")"; }
-run "alice bootstrap" ue alice bootstrap --bsf "$BSF_UB_URL" --impi alice@home1.net --k "${K1}01" --opc "$OPC"
-run "bob bootstrap" ue bob bootstrap --bsf "$BSF_UB_URL" --impi bob@home1.net --k "${K1}02" --opc "$OPC"
+tk_start_kms "\"audit\": { \"path\": \"$TK_TMP/audit.log\" }" \
+	'"priority": "NORMAL:-VERS-ALL:+VERS-TLS1.2:-KX-ALL:+ECDHE-ECDSA:-CIPHER-ALL:+AES-128-GCM"'
+ue() { tk_ue "$@"; }
+run() { tk_run "$@"; }
+tk_bootstrap alice 01
+tk_bootstrap bob 02
 
 # ---- rotation with SIGHUP ------------------------------------------------------
 C="$TK_TMP/c"; mkdir -p "$C"
@@ -193,7 +178,7 @@ cat >"$TK_TMP/kms3.json" <<EOF
 EOF
 tk_start kms3 "$TKMSD" --config "$TK_TMP/kms3.json"
 tk_wait_http "http://127.0.0.1:$P3_HTTP/healthz" 10 kms3
-run "dave bootstrap" ue dave bootstrap --bsf "$BSF_UB_URL" --impi dave@home1.net --k "${K1}04" --opc "$OPC"
+tk_bootstrap dave 04
 "$KC" --state "$TK_TMP/dave.state" --kms "http://127.0.0.1:$P3_HTTP" request --impu sip:dave@home1.net \
 	--to sip:bob@home1.net >"$TK_TMP/out" 2>&1
 grep -q '^status=200' "$TK_TMP/out" || tk_fail "dave's request while valid: $(cat "$TK_TMP/out")"

@@ -99,8 +99,8 @@ tk_ok "tkmsd made its PK key (0600) and certificate at the first start"
 KMSOPT="--kms-fqdn kms.home1.net --cacert $TK_TMP/kms-https.pem"
 BOB="--cert $C/bob.pem --key $C/bob.key --kms-cert $TK_TMP/pk-cert.pem"
 
-ue() { _n=$1; shift; "$UE" --state "$TK_TMP/$_n.state" "$@"; }
-run() { _d=$1; shift; "$@" >"$TK_TMP/out" 2>&1 || tk_fail "$_d (exit $?): $(cat "$TK_TMP/out")"; }
+ue() { tk_ue "$@"; }
+run() { tk_run "$@"; }
 # refused WANT-EXIT DESCRIPTION CMD...: the command fails with that exit status
 refused() {
 	_w=$1; _d=$2; shift 2

@@ -18,45 +18,27 @@ TKMSD="$TK_BUILDDIR/src/tkmsd/tkmsd"
 KC="$TK_BUILDDIR/tests/system/kms-client"
 MIKEY="$TK_BUILDDIR/src/tools/tkms-mikey"
 for p in "$UE" "$TKMSD" "$KC" "$MIKEY"; do [ -x "$p" ] || tk_fail "$p not built"; done
-K1=465b5ce8b199b49faa5f0a2ee238a6
-OPC=cd63cb71954a9f4e48a5994e37a02baf
 tk_start_bsf
 
-P_PSK=$(tk_free_port); P_HTTPS=$(tk_free_port); P_HTTP=$(tk_free_port)
-cat >"$TK_TMP/kms.json" <<EOF
-{ "listeners": {
-    "psk":   { "listen": "127.0.0.1:$P_PSK" },
-    "https": { "listen": "127.0.0.1:$P_HTTPS", "cert_out": "$TK_TMP/kms-cert.pem" },
-    "http":  { "enabled": true, "listen": "127.0.0.1:$P_HTTP" } },
-  "bsf": { "url": "$BSF_ZN_URL", "token": "$BSF_TOKEN" },
+tk_start_kms "$(cat <<EOF
   "groups": { "sip:team@home1.net": [ "sip:carol@home1.net", "sip:dave@home1.net" ] },
   "network_functions": [ { "name": "li-1", "impi": "eve@home1.net", "intercept": true } ],
-  "keyring": "$TK_TMP/keyring.json",
   "audit": { "path": "$TK_TMP/audit.log" },
-  "replay_cache_size": 10000 }
+  "replay_cache_size": 10000
 EOF
-tk_start kms "$TKMSD" --config "$TK_TMP/kms.json"
-tk_wait_http "https://127.0.0.1:$P_HTTPS/healthz" 10 kms
-PSK="psk://127.0.0.1:$P_PSK"
-HTTPS="https://127.0.0.1:$P_HTTPS"
-HTTP="http://127.0.0.1:$P_HTTP"
-KMSOPT="--kms-fqdn kms.home1.net --cacert $TK_TMP/kms-cert.pem"
+)"
 grep -q "ticket engine with key ring $TK_TMP/keyring.json (1 key, current id 1), replay cache 10000 entries" \
 	"$TK_TMP/kms.log" || tk_fail "start-up line: $(grep started "$TK_TMP/kms.log")"
 tk_ok "start-up log names the key ring and the replay cache"
 [ "$(stat -c %a "$TK_TMP/keyring.json")" = 600 ] || tk_fail "key ring not 0600"
 tk_ok "key ring created 0600 at first start"
 
-ue() { _n=$1; shift; "$UE" --state "$TK_TMP/$_n.state" "$@"; }
-run() { _d=$1; shift; "$@" >"$TK_TMP/out" 2>&1 || tk_fail "$_d (exit $?): $(cat "$TK_TMP/out")"; }
-boot() {
-	ue "$1" bootstrap --bsf "$BSF_UB_URL" --impi "$1@home1.net" --k "$K1$2" --opc "$OPC" \
-		>"$TK_TMP/boot.out" 2>&1 || tk_fail "$1 bootstrap: $(cat "$TK_TMP/boot.out")"
-}
-boot alice 01
-boot bob 02
-boot carol 03
-boot eve 05
+ue() { tk_ue "$@"; }
+run() { tk_run "$@"; }
+tk_bootstrap alice 01
+tk_bootstrap bob 02
+tk_bootstrap carol 03
+tk_bootstrap eve 05
 
 # keys FILE: "cs_id key salt" per crypto session of a srtp-keys JSON file
 keys() {

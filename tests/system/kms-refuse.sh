@@ -18,8 +18,6 @@ TKMSD="$TK_BUILDDIR/src/tkmsd/tkmsd"
 MIKEY="$TK_BUILDDIR/src/tools/tkms-mikey"
 KC="$TK_BUILDDIR/tests/system/kms-client"
 for p in "$UE" "$TKMSD" "$MIKEY" "$KC"; do [ -x "$p" ] || tk_fail "$p not built"; done
-K1=465b5ce8b199b49faa5f0a2ee238a6
-OPC=cd63cb71954a9f4e48a5994e37a02baf
 tk_start_bsf
 
 P_PSK=$(tk_free_port); P_HTTPS=$(tk_free_port); P_HTTP=$(tk_free_port); P2_HTTP=$(tk_free_port)
@@ -56,10 +54,9 @@ HTTPS="https://127.0.0.1:$P_HTTPS"
 HTTP="http://127.0.0.1:$P_HTTP"
 KMSOPT="--kms-fqdn kms.home1.net --cacert $TK_TMP/kms-cert.pem"
 
-ue() { _u=$1; shift; "$UE" --state "$TK_TMP/$_u.state" "$@"; }
+ue() { tk_ue "$@"; }
 boot() {
-	ue "$1" bootstrap --bsf "$BSF_UB_URL" --impi "$1@home1.net" --k "$K1$2" --opc "$OPC" \
-		>"$TK_TMP/boot.out" 2>&1 || tk_fail "$1 bootstrap: $(cat "$TK_TMP/boot.out")"
+	tk_bootstrap "$1" "$2"
 	ue "$1" naf-key --naf kms.home1.net --ua 0100000006 >"$TK_TMP/$1.psk" 2>&1 ||
 		tk_fail "$1 naf-key: $(cat "$TK_TMP/$1.psk")"
 }
@@ -72,7 +69,7 @@ psk_of() { tr -d '\n' <"$TK_TMP/$1.psk"; }
 logged() {
 	tail -n 3 "$TK_TMP/kms.log" | grep -qF "$1" || tk_fail "reason '$1' not logged: $(tail -n 3 "$TK_TMP/kms.log")"
 }
-run() { _d=$1; shift; "$@" >"$TK_TMP/out" 2>&1 || tk_fail "$_d (exit $?): $(cat "$TK_TMP/out")"; }
+run() { tk_run "$@"; }
 
 # kc NAME URL ARGS...: kms-client as NAME; status in $ST, body in $TK_TMP/body,
 # the message sent in $TK_TMP/req

@@ -20,6 +20,18 @@
 #                            TK_BSF_NAF_FQDNS (JSON array body, default
 #                            "kms.home1.net","naf.home1.net"),
 #                            TK_BSF_STATE_DIR (default $TK_TMP/bsf-state)
+#   tk_start_kms [MEMBERS] [HTTPS-MEMBERS]  writes $TK_TMP/kms.json and starts
+#                            tkmsd (daemon name kms) against tk_start_bsf's BSF:
+#                            PSK-TLS, HTTPS (cert_out $TK_TMP/kms-cert.pem) and,
+#                            unless TK_KMS_HTTP=0, plain HTTP on free ports, key
+#                            ring $TK_TMP/keyring.json; MEMBERS (JSON object
+#                            members, comma-separated) go into the config
+#                            object, HTTPS-MEMBERS into the https listener.
+#                            Sets P_PSK P_HTTPS [P_HTTP] PSK HTTPS [HTTP] KMSOPT
+#   tk_ue NAME ARGS...       tkms-ue with NAME's state file $TK_TMP/NAME.state
+#   tk_bootstrap NAME INDEX  tkms-ue bootstrap of NAME@home1.net as bsf-stub's
+#                            lab subscriber INDEX (01..07)
+#   tk_run DESC CMD...       CMD must succeed; its output is in $TK_TMP/out
 #   tk_http OUT CURL-ARGS... runs curl (bounded), body to file OUT, prints the
 #                            status code (000 when no HTTP answer)
 #   tk_expect_status CODE MSG CURL-ARGS...   one request, asserts its status;
@@ -235,3 +247,47 @@ EOF
 	tk_wait_http "$BSF_UB_URL/healthz" 10 bsf
 	tk_wait_http "$BSF_ZN_URL/healthz" 10 bsf
 }
+
+# K and OPc of bsf-stub's lab subscribers: K = TK_LAB_K1 followed by the
+# two-digit subscriber index.
+TK_LAB_K1=465b5ce8b199b49faa5f0a2ee238a6
+TK_LAB_OPC=cd63cb71954a9f4e48a5994e37a02baf
+
+tk_start_kms()
+{
+	_tk_bin="$TK_BUILDDIR/src/tkmsd/tkmsd"
+	[ -x "$_tk_bin" ] || tk_fail "tk_start_kms: $_tk_bin not built"
+	P_PSK=$(tk_free_port); P_HTTPS=$(tk_free_port)
+	_tk_http='"enabled": false'
+	if [ "${TK_KMS_HTTP:-1}" != 0 ]; then
+		P_HTTP=$(tk_free_port)
+		_tk_http="\"enabled\": true, \"listen\": \"127.0.0.1:$P_HTTP\""
+		HTTP="http://127.0.0.1:$P_HTTP"
+	fi
+	cat >"$TK_TMP/kms.json" <<EOF
+{ ${1:+$1,}
+  "listeners": {
+    "psk":   { "listen": "127.0.0.1:$P_PSK" },
+    "https": { "listen": "127.0.0.1:$P_HTTPS", "cert_out": "$TK_TMP/kms-cert.pem"${2:+,
+               $2} },
+    "http":  { $_tk_http } },
+  "bsf": { "url": "$BSF_ZN_URL", "token": "$BSF_TOKEN" },
+  "keyring": "$TK_TMP/keyring.json" }
+EOF
+	tk_start kms "$_tk_bin" --config "$TK_TMP/kms.json"
+	tk_wait_http "https://127.0.0.1:$P_HTTPS/healthz" 10 kms
+	PSK="psk://127.0.0.1:$P_PSK"
+	HTTPS="https://127.0.0.1:$P_HTTPS"
+	KMSOPT="--kms-fqdn kms.home1.net --cacert $TK_TMP/kms-cert.pem"
+}
+
+tk_ue() { _tk_n=$1; shift; "$TK_BUILDDIR/src/ue/tkms-ue" --state "$TK_TMP/$_tk_n.state" "$@"; }
+
+tk_bootstrap()
+{
+	tk_ue "$1" bootstrap --bsf "$BSF_UB_URL" --impi "$1@home1.net" --k "$TK_LAB_K1$2" \
+		--opc "$TK_LAB_OPC" >"$TK_TMP/$1.boot" 2>&1 ||
+		tk_fail "$1 bootstrap: $(cat "$TK_TMP/$1.boot")"
+}
+
+tk_run() { _tk_d=$1; shift; "$@" >"$TK_TMP/out" 2>&1 || tk_fail "$_tk_d (exit $?): $(cat "$TK_TMP/out")"; }

@@ -22,21 +22,10 @@ K1=465b5ce8b199b49faa5f0a2ee238a6
 OPC=cd63cb71954a9f4e48a5994e37a02baf
 tk_start_bsf
 
-P_PSK=$(tk_free_port); P_HTTPS=$(tk_free_port); P_HTTP=$(tk_free_port)
 # The HTTPS listener offers one suite only, so the test knows its Ua id:
 # TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256 = c0 2b (the lab certificate is ECDSA).
-cat >"$TK_TMP/kms.json" <<EOF
-{ "listeners": {
-    "psk":   { "listen": "127.0.0.1:$P_PSK" },
-    "https": { "listen": "127.0.0.1:$P_HTTPS", "cert_out": "$TK_TMP/kms-cert.pem",
-               "priority": "NORMAL:-VERS-ALL:+VERS-TLS1.2:-KX-ALL:+ECDHE-ECDSA:-CIPHER-ALL:+AES-128-GCM" },
-    "http":  { "enabled": true, "listen": "127.0.0.1:$P_HTTP" } },
-  "bsf": { "url": "$BSF_ZN_URL", "token": "$BSF_TOKEN" },
-  "keyring": "$TK_TMP/keyring.json",
-  "log": { "level": "debug" } }
-EOF
-tk_start kms "$TKMSD" --config "$TK_TMP/kms.json"
-tk_wait_http "https://127.0.0.1:$P_HTTPS/healthz" 10 kms
+tk_start_kms '"log": { "level": "debug" }' \
+	'"priority": "NORMAL:-VERS-ALL:+VERS-TLS1.2:-KX-ALL:+ECDHE-ECDSA:-CIPHER-ALL:+AES-128-GCM"'
 
 # ub-client bootstraps anew each time; keep one B-TID and derive per Ua id
 # through --usim-file (SQN kept) plus --naf/--ua.

@@ -19,43 +19,23 @@ TKMSD="$TK_BUILDDIR/src/tkmsd/tkmsd"
 PROOF="$TK_BUILDDIR/src/tools/tkms-srtp-proof"
 MIKEY="$TK_BUILDDIR/src/tools/tkms-mikey"
 for p in "$UE" "$TKMSD" "$PROOF" "$MIKEY"; do [ -x "$p" ] || tk_fail "$p not built"; done
-K1=465b5ce8b199b49faa5f0a2ee238a6
-OPC=cd63cb71954a9f4e48a5994e37a02baf
 tk_start_bsf
 
-P_PSK=$(tk_free_port); P_HTTPS=$(tk_free_port); P_HTTP=$(tk_free_port)
-cat >"$TK_TMP/kms.json" <<EOF
-{ "fqdn": "kms.home1.net",
-  "listeners": {
-    "psk":   { "listen": "127.0.0.1:$P_PSK" },
-    "https": { "listen": "127.0.0.1:$P_HTTPS", "cert_out": "$TK_TMP/kms-cert.pem" },
-    "http":  { "enabled": true, "listen": "127.0.0.1:$P_HTTP" } },
-  "bsf": { "url": "$BSF_ZN_URL", "token": "$BSF_TOKEN" },
+tk_start_kms "$(cat <<EOF
+  "fqdn": "kms.home1.net",
   "groups": { "sip:team@home1.net": ["sip:carol@home1.net", "sip:dave@home1.net"] },
-  "keyring": "$TK_TMP/keyring.json",
-  "log": { "level": "debug" } }
+  "log": { "level": "debug" }
 EOF
-tk_start kms "$TKMSD" --config "$TK_TMP/kms.json"
-tk_wait_http "https://127.0.0.1:$P_HTTPS/healthz" 10 kms
-PSK="psk://127.0.0.1:$P_PSK"
-HTTPS="https://127.0.0.1:$P_HTTPS"
-HTTP="http://127.0.0.1:$P_HTTP"
-KMSOPT="--kms-fqdn kms.home1.net --cacert $TK_TMP/kms-cert.pem"
+)"
 
-# ue NAME CMD ARGS...: tkms-ue with NAME's GBA state
-ue() { _n=$1; shift; "$UE" --state "$TK_TMP/$_n.state" "$@"; }
-boot() { # NAME INDEX
-	ue "$1" bootstrap --bsf "$BSF_UB_URL" --impi "$1@home1.net" --k "$K1$2" --opc "$OPC" \
-		>"$TK_TMP/$1.boot" 2>&1 || tk_fail "$1 bootstrap: $(cat "$TK_TMP/$1.boot")"
-}
-boot alice 01
-boot bob 02
-boot carol 03
-boot eve 05
+ue() { tk_ue "$@"; }
+tk_bootstrap alice 01
+tk_bootstrap bob 02
+tk_bootstrap carol 03
+tk_bootstrap eve 05
 tk_ok "alice, bob, carol, eve bootstrapped"
 
-# run DESC CMD...: must succeed; output kept in $TK_TMP/out
-run() { _d=$1; shift; "$@" >"$TK_TMP/out" 2>&1 || tk_fail "$_d (exit $?): $(cat "$TK_TMP/out")"; }
+run() { tk_run "$@"; }
 # refuse DESC EXPECTED-EXIT CMD...: must fail with that exit status
 refuse() {
 	_d=$1; _x=$2; shift 2
