@@ -149,6 +149,13 @@ static void set_hex(json_t *o, const char *k, const struct mk_bytes *b)
 	json_object_set_new(o, k, mj_hex(b->p, b->n));
 }
 
+/* A length field and the bytes it counts, in hex. */
+static void set_len_hex(json_t *o, const char *k_len, const char *k, const struct mk_bytes *b)
+{
+	set_int(o, k_len, b->n);
+	set_hex(o, k, b);
+}
+
 static uint64_t be(const uint8_t *p, size_t n)
 {
 	uint64_t v = 0;
@@ -243,8 +250,7 @@ static json_t *j_rand(const struct mk_rand *r, size_t base)
 {
 	json_t *o = pl_obj("RAND", &r->pl, base, true);
 
-	set_int(o, "RAND_len", r->rand.n);
-	set_hex(o, "RAND", &r->rand);
+	set_len_hex(o, "RAND_len", "RAND", &r->rand);
 	return o;
 }
 
@@ -253,8 +259,7 @@ static json_t *j_randr(const struct mk_randr *r, size_t base)
 	json_t *o = pl_obj("RANDR", &r->pl, base, true);
 
 	json_object_set_new(o, "RAND_role", NAMED(randrole_names, r->role));
-	set_int(o, "RAND_len", r->rand.n);
-	set_hex(o, "RAND", &r->rand);
+	set_len_hex(o, "RAND_len", "RAND", &r->rand);
 	return o;
 }
 
@@ -275,8 +280,7 @@ static json_t *j_id(const struct mk_id *d, bool cert, size_t base)
 
 	if (cert) {
 		json_object_set_new(o, "Cert_type", NAMED(cert_names, d->type));
-		set_int(o, "Cert_len", d->data.n);
-		set_hex(o, "Certificate", &d->data);
+		set_len_hex(o, "Cert_len", "Certificate", &d->data);
 	} else {
 		json_object_set_new(o, "ID_type", NAMED(idtype_names, d->type));
 		set_int(o, "ID_len", d->data.n);
@@ -299,8 +303,7 @@ static json_t *j_kemac(const struct mk_kemac *k, size_t base)
 	json_t *o = pl_obj("KEMAC", &k->pl, base, true);
 
 	json_object_set_new(o, "Encr_alg", NAMED(encr_names, k->encr_alg));
-	set_int(o, "Encr_data_len", k->encr.n);
-	set_hex(o, "Encr_data", &k->encr);
+	set_len_hex(o, "Encr_data_len", "Encr_data", &k->encr);
 	json_object_set_new(o, "MAC_alg", NAMED(mac_names, k->mac_alg));
 	set_hex(o, "MAC", &k->mac);
 	return o;
@@ -386,8 +389,7 @@ static json_t *j_pke(const struct mk_pke *p, size_t base)
 	json_t *o = pl_obj("PKE", &p->pl, base, true);
 
 	json_object_set_new(o, "C", NAMED(pke_names, p->cache));
-	set_int(o, "Data_len", p->data.n);
-	set_hex(o, "Data", &p->data);
+	set_len_hex(o, "Data_len", "Data", &p->data);
 	return o;
 }
 
@@ -396,8 +398,7 @@ static json_t *j_sign(const struct mk_sign *s, size_t base)
 	json_t *o = pl_obj("SIGN", &s->pl, base, false);
 
 	json_object_set_new(o, "S_type", NAMED(sign_names, s->s_type));
-	set_int(o, "Signature_len", s->sig.n);
-	set_hex(o, "Signature", &s->sig);
+	set_len_hex(o, "Signature_len", "Signature", &s->sig);
 	return o;
 }
 
@@ -407,8 +408,7 @@ static json_t *j_sakke(const struct mk_sakke *s, size_t base)
 
 	json_object_set_new(o, "SAKKE_params", NAMED(sakke_names, s->params));
 	json_object_set_new(o, "ID_scheme", NAMED(sakke_id_names, s->id_scheme));
-	set_int(o, "SAKKE_data_len", s->data.n);
-	set_hex(o, "SAKKE_data", &s->data);
+	set_len_hex(o, "SAKKE_data_len", "SAKKE_data", &s->data);
 	return o;
 }
 
