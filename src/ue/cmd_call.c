@@ -19,6 +19,7 @@
 
 #include "gba/kdf.h"
 #include "ue/call.h"
+#include "ue/cmd_common.h"
 #include "ue/cmd_creds.h"
 #include "ue/kmsclient.h"
 #include "ue/state.h"
@@ -73,19 +74,6 @@ static int finish(struct out *o, int code, const char *what, const struct ue_err
 		fputc('\n', stderr);
 	}
 	return code;
-}
-
-static int rc_exit(int rc, const struct ue_err *e)
-{
-	switch (rc) {
-	case UE_OK: return EX_OK;
-	case UE_E_ARG: return EX_USAGE;
-	case UE_E_STATE: return EX_USAGE;
-	case UE_E_IO: return EX_STATE;
-	case UE_E_AUTH: return EX_AUTH;
-	case UE_E_PEER: return e && e->mikey_error == MK_E_AUTH_FAILURE ? EX_AUTH : EX_REFUSED;
-	default: return EX_REFUSED;
-	}
 }
 
 static void flags_str(uint32_t f, char out[16])
@@ -299,25 +287,6 @@ struct kms_opts {
 	long timeout_ms;
 };
 
-/* Host part of an http(s)/psk URL, as the default KMS FQDN. */
-static void url_host(const char *url, char *out, size_t cap)
-{
-	const char *p = strstr(url, "://"), *e;
-	size_t n;
-
-	out[0] = '\0';
-	if (!p)
-		return;
-	p += 3;
-	for (e = p; *e && *e != ':' && *e != '/'; e++)
-		;
-	n = (size_t)(e - p);
-	if (n && n < cap) {
-		memcpy(out, p, n);
-		out[n] = '\0';
-	}
-}
-
 /*
  * Build (callback), POST, and on a 401 re-bootstrap and do it all once more.
  * On success r holds the KMS's answer (any status); the caller interprets it.
@@ -340,7 +309,7 @@ static int kms_exchange(struct gba *g, const struct kms_opts *ko, build_fn build
 		}
 		rc = build(bctx, cred, msg, sizeof msg, &len, e);
 		if (rc != UE_OK) {
-			*exitc = rc_exit(rc, e);
+			*exitc = ue_cmd_exit(rc, e);
 			return -1;
 		}
 		memset(&t, 0, sizeof t);
@@ -586,7 +555,7 @@ static int step_saved(struct out *o, const char *what, int rc, const struct ue_c
 		      const char *path, struct ue_err *e, int *exitc)
 {
 	if (rc != UE_OK) {
-		*exitc = finish(o, rc_exit(rc, e), what, e, NULL);
+		*exitc = finish(o, ue_cmd_exit(rc, e), what, e, NULL);
 		return -1;
 	}
 	if (ue_call_save(c, path, e) != UE_OK) {
@@ -615,7 +584,7 @@ static int prep_kms(const struct args *a, struct kms_opts *ko, char *fqdn, size_
 	if (a->kms_fqdn) {
 		snprintf(fqdn, cap, "%s", a->kms_fqdn);
 	} else {
-		url_host(a->kms, fqdn, cap);
+		ue_cmd_url_host(a->kms, fqdn, cap);
 		if (!fqdn[0]) {
 			fprintf(stderr, "tkms-ue: cannot tell the KMS FQDN; give --kms-fqdn\n");
 			return EX_USAGE;
@@ -635,7 +604,7 @@ static int offline_fqdn(const struct args *a, char *fqdn, size_t cap)
 	if (a->kms_fqdn)
 		snprintf(fqdn, cap, "%s", a->kms_fqdn);
 	else if (a->kms)
-		url_host(a->kms, fqdn, cap);
+		ue_cmd_url_host(a->kms, fqdn, cap);
 	else
 		fqdn[0] = '\0';
 	if (!fqdn[0]) {
@@ -1369,7 +1338,7 @@ int ue_cmd_srtp_keys(const struct ue_cli *cli, int argc, char **argv)
 		goto out;
 	rc = ue_srtp_keys(c, ks, UE_MAX_CS, &n, &e);
 	if (rc != UE_OK) {
-		exitc = finish(&o, rc_exit(rc, &e), "srtp-keys", &e, NULL);
+		exitc = finish(&o, ue_cmd_exit(rc, &e), "srtp-keys", &e, NULL);
 		goto out;
 	}
 	j = json_object();

@@ -18,6 +18,7 @@
 #include "gba/userpsk.h"
 #include "ue/call.h"
 #include "ue/call_creds.h"
+#include "ue/cmd_common.h"
 #include "ue/kmsclient.h"
 #include "util/fileio.h"
 #include "util/secret.h"
@@ -304,35 +305,12 @@ static long read_tinit(const char *path, uint8_t *out, size_t cap, char *err, si
 
 static void kms_fqdn_of(const struct args *a, char *out, size_t cap)
 {
-	const char *p = a->kms ? strstr(a->kms, "://") : NULL, *e;
-	size_t n;
-
-	if (a->kms_fqdn) {
+	if (a->kms_fqdn)
 		snprintf(out, cap, "%s", a->kms_fqdn);
-		return;
-	}
-	out[0] = 0;
-	if (!p)
-		return;
-	for (p += 3, e = p; *e && *e != ':' && *e != '/'; e++)
-		;
-	n = (size_t)(e - p);
-	if (n < cap) {
-		memcpy(out, p, n);
-		out[n] = 0;
-	}
-}
-
-static int exit_of(int rc, const struct ue_err *e)
-{
-	switch (rc) {
-	case UE_E_ARG:
-	case UE_E_STATE: return UE_EXIT_USAGE;
-	case UE_E_IO: return UE_EXIT_STATE;
-	case UE_E_AUTH: return UE_EXIT_AUTH;
-	case UE_E_PEER: return e->mikey_error == MK_E_AUTH_FAILURE ? UE_EXIT_AUTH : UE_EXIT_PROTO;
-	default: return UE_EXIT_PROTO;
-	}
+	else if (a->kms)
+		ue_cmd_url_host(a->kms, out, cap);
+	else
+		out[0] = '\0';
 }
 
 static int report(const struct args *a, const char *cmd, int code, long status,
@@ -438,7 +416,7 @@ int ue_cmd_creds(const struct ue_cli *cli, int argc, char **argv)
 		rc = a.cert ? ue_pk_convert(c, &pk, &cred, msg, sizeof msg, &len, &e) :
 			      ue_user_convert(c, &cred, msg, sizeof msg, &len, &e);
 	if (rc != UE_OK) {
-		code = report(&a, cmd, exit_of(rc, &e), 0, NULL, e.mikey_error, e.msg);
+		code = report(&a, cmd, ue_cmd_exit(rc, &e), 0, NULL, e.mikey_error, e.msg);
 		goto out;
 	}
 	if (a.no_send) {
@@ -482,7 +460,7 @@ int ue_cmd_creds(const struct ue_cli *cli, int argc, char **argv)
 
 			snprintf(e.msg + l, sizeof e.msg - l, " (HTTP %ld)", r->status);
 		}
-		code = report(&a, cmd, exit_of(rc, &e), r->status, r->transport, e.mikey_error,
+		code = report(&a, cmd, ue_cmd_exit(rc, &e), r->status, r->transport, e.mikey_error,
 			      e.msg);
 		goto out;
 	}

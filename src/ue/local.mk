@@ -5,6 +5,7 @@ src_ue_libuecall_a_SOURCES = src/ue/call.c src/ue/call.h \
 	src/ue/srtpproof.c src/ue/srtpproof.h \
 	src/ue/kmsclient.c src/ue/kmsclient.h \
 	src/ue/cmd_call.c src/ue/cmd_call.h \
+	src/ue/cmd_common.c src/ue/cmd_common.h \
 	src/ue/cmd_media.c src/ue/cmd_media.h
 src_ue_libuecall_a_CFLAGS = $(AM_CFLAGS) $(GNUTLS_CFLAGS) $(NETTLE_CFLAGS) $(JANSSON_CFLAGS) \
 	$(CURL_CFLAGS) $(SRTP_CFLAGS)
