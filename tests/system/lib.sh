@@ -122,15 +122,15 @@ tk_free_port()
 		_tk_r=$(od -An -N2 -tu2 /dev/urandom | tr -d ' ')
 		_tk_p=$((20000 + _tk_r % 12000))
 		grep -qx "$_tk_p" "$TK_TMP/ports.given" 2>/dev/null && continue
-		if command -v python3 >/dev/null 2>&1; then
+		if command -v ss >/dev/null 2>&1; then
+			[ -z "$(ss -Htan "( sport = :$_tk_p )" 2>/dev/null)" ] || continue
+		elif command -v python3 >/dev/null 2>&1; then
 			python3 -c 'import socket,sys
 s=socket.socket()
 try:
     s.bind(("127.0.0.1", int(sys.argv[1])))
 except OSError:
     sys.exit(1)' "$_tk_p" 2>/dev/null || continue
-		elif command -v ss >/dev/null 2>&1; then
-			[ -z "$(ss -Htan "( sport = :$_tk_p )" 2>/dev/null)" ] || continue
 		fi
 		echo "$_tk_p" >>"$TK_TMP/ports.given"
 		echo "$_tk_p"
