@@ -357,15 +357,38 @@ static uint32_t wished_flags(const struct ue_request_opts *o)
 	return f;
 }
 
+/* A message to the KMS (REQUEST_INIT, RESOLVE_INIT) built and MACed with
+ * Row C from the B-TID's PSK; kept in the call for --response. */
+static int seal_kms_request(struct ue_call *c, struct mk_msg *m, const struct ue_cred *cred,
+			    const char *what, uint8_t *out, size_t cap, size_t *out_len,
+			    struct ue_err *e)
+{
+	struct mk_keyset ks;
+	size_t len = 0;
+	int rc = mk_build(m, out, cap, &len);
+
+	if (rc != MK_OK)
+		return fail(e, UE_E_ARG, -1, "cannot build %s: %s", what, mk_strerror(rc));
+	memset(&ks, 0, sizeof ks);
+	rc = mk_msg_keyset(&ks, m, NULL, cred->psk, sizeof cred->psk);
+	if (rc == MK_OK)
+		rc = mk_msg_protect(out, m, &ks, NULL, NULL);
+	mk_keyset_wipe(&ks);
+	if (rc != MK_OK || len > sizeof c->kreq)
+		return fail(e, UE_E_CRYPTO, -1, "%s protection failed: %s", what, mk_strerror(rc));
+	memcpy(c->kreq, out, len);
+	c->kreq_len = len;
+	*out_len = len;
+	return UE_OK;
+}
+
 int ue_request_build(struct ue_call *c, const struct ue_request_opts *o,
 		     const struct ue_cred *cred, uint8_t *out, size_t cap,
 		     size_t *out_len, struct ue_err *e)
 {
 	struct mk_msg *m;
-	struct mk_keyset ks;
 	uint8_t prf, mac, encr;
 	uint32_t csb;
-	size_t len = 0;
 	unsigned i;
 	int rc;
 
@@ -418,25 +441,8 @@ int ue_request_build(struct ue_call *c, const struct ue_request_opts *o,
 	m->v.pl.present = true;
 	m->v.alg = mac;
 
-	rc = mk_build(m, out, cap, &len);
-	if (rc != MK_OK) {
-		rc = fail(e, UE_E_ARG, -1, "cannot build REQUEST_INIT: %s", mk_strerror(rc));
-		goto out;
-	}
-	/* Row C from the PSK; MAC suffix Identity_i || Identity_kms (5.6). */
-	rc = mk_msg_keyset(&ks, m, NULL, cred->psk, sizeof cred->psk);
-	if (rc == MK_OK)
-		rc = mk_msg_protect(out, m, &ks, NULL, NULL);
-	mk_keyset_wipe(&ks);
-	if (rc != MK_OK || len > sizeof c->kreq) {
-		rc = fail(e, UE_E_CRYPTO, -1, "REQUEST_INIT protection failed: %s", mk_strerror(rc));
-		goto out;
-	}
-	memcpy(c->kreq, out, len);
-	c->kreq_len = len;
-	*out_len = len;
-	rc = UE_OK;
-out:
+	/* MAC suffix Identity_i || Identity_kms (5.6). */
+	rc = seal_kms_request(c, m, cred, "REQUEST_INIT", out, cap, out_len, e);
 	free(m);
 	return rc;
 }
@@ -1090,13 +1096,10 @@ int ue_resolve_begin(struct ue_call *c, const char *impu, const char *kms,
 		     uint8_t *out, size_t cap, size_t *out_len, struct ue_err *e)
 {
 	struct mk_msg *m = NULL, *r = NULL;
-	struct mk_keyset ks;
 	uint32_t csb;
-	size_t len = 0;
 	int rc;
 
 	err_clear(e);
-	memset(&ks, 0, sizeof ks);
 	ue_call_init(c);
 	if (!kms || !cred->btid[0] || !cpystr(c->kms, sizeof c->kms, kms))
 		return fail(e, UE_E_ARG, -1, "resolve needs own IMPU, KMS FQDN and a B-TID");
@@ -1126,26 +1129,11 @@ int ue_resolve_begin(struct ue_call *c, const char *impu, const char *kms,
 	set_idr(&r->idr[MK_IDR_PSK], MK_IDR_PSK, MK_ID_NAI, cred->btid);
 	r->v.pl.present = true;
 	r->v.alg = c->mac;
-	rc = mk_build(r, out, cap, &len);
-	if (rc != MK_OK) {
-		rc = fail(e, UE_E_ARG, -1, "cannot build RESOLVE_INIT: %s", mk_strerror(rc));
-		goto out;
-	}
-	/* Row C from the PSK, RANDRr only; suffix IDr || IDkms. */
-	rc = mk_msg_keyset(&ks, r, NULL, cred->psk, sizeof cred->psk);
-	if (rc == MK_OK)
-		rc = mk_msg_protect(out, r, &ks, NULL, NULL);
-	if (rc != MK_OK || len > sizeof c->kreq) {
-		rc = fail(e, UE_E_CRYPTO, -1, "RESOLVE_INIT protection failed: %s", mk_strerror(rc));
-		goto out;
-	}
-	memcpy(c->kreq, out, len);
-	c->kreq_len = len;
-	c->stage = UE_ST_RESOLVING;
-	*out_len = len;
-	rc = UE_OK;
+	/* RANDRr only; suffix IDr || IDkms. */
+	rc = seal_kms_request(c, r, cred, "RESOLVE_INIT", out, cap, out_len, e);
+	if (rc == UE_OK)
+		c->stage = UE_ST_RESOLVING;
 out:
-	mk_keyset_wipe(&ks);
 	free(m);
 	free(r);
 	return rc;
