@@ -16,6 +16,7 @@
 
 #include <jansson.h>
 
+#include "ue/call.h"
 #include "ue/srtpproof.h"
 #include "util/hexb64.h"
 #include "util/secret.h"
@@ -181,7 +182,7 @@ out:
 	tk_wipe(R, sizeof *R);
 	free(I);
 	free(R);
-	json_decref(ji);
-	json_decref(jr);
+	ue_json_free_wiped(ji);
+	ue_json_free_wiped(jr);
 	return rc;
 }

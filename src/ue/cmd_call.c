@@ -1398,7 +1398,7 @@ out:
 		tk_wipe(text, strlen(text));
 		free(text);
 	}
-	json_decref(j);
+	ue_json_free_wiped(j);
 	call_free(c);
 	return exitc;
 }
