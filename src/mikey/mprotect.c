@@ -277,10 +277,13 @@ int mk_kemac_seal(const struct mk_keylist *kl, const struct mk_keyset *ks,
 
 	*out_len = 0;
 	if (ks->encr != MK_ENCR_AES_KW_128) {
-		/* Counter mode works in place. */
+		/* Counter mode works in place; on failure no plaintext key chain
+		 * may be left in out. */
 		e = mk_keylist_build(kl, out, cap, &n);
 		if (!e)
 			e = mk_kemac_encrypt(ks, csb_id, t64, out, n, out, cap, out_len);
+		if (e)
+			tk_wipe(out, cap);
 		return e;
 	}
 	e = mk_keylist_build(kl, plain, sizeof(plain), &n);
@@ -385,11 +388,11 @@ int mk_ticket_seal(struct mk_ticket *tk, const struct mk_seal_in *in,
 	 * and encrypt the chain there. */
 	e = mk_keylist_build(in->keys, tdp, cap - tpn, &kn);
 	if (e)
-		return e;
+		goto out;
 	td.kemac.encr = (struct mk_bytes){ NULL, kn };
 	e = mk_ticket_data_build(&td, tdp, cap - tpn, &tdn);
 	if (e)
-		return e;
+		goto out;
 	e = mk_keylist_build(in->keys, tdp + td.kemac.encr_off, kn, &kn);
 	if (e)
 		goto out;
@@ -408,8 +411,8 @@ int mk_ticket_seal(struct mk_ticket *tk, const struct mk_seal_in *in,
 		*out_len = tpn + tdn;
 out:
 	mk_keyset_wipe(&ks);
-	if (e)
-		tk_wipe(out, cap < tpn + tdn ? cap : tpn + tdn);
+	if (e) /* the plaintext chain may reach past a partial Ticket Data */
+		tk_wipe(out, cap);
 	return e;
 }
 

@@ -330,11 +330,71 @@ static void test_downgrade_refused(void)
 	CU_ASSERT_EQUAL(mk_msg_keyset(&ks, &m, NULL, psk_i, 32), MK_ERR_BAD_ARG);
 }
 
+/* Does buf hold 16 consecutive octets of the marker key? */
+static bool has_marker(const uint8_t *buf, size_t n)
+{
+	size_t i, run = 0;
+
+	for (i = 0; i < n; i++) {
+		run = buf[i] == 0xa5 ? run + 1 : 0;
+		if (run == 16)
+			return true;
+	}
+	return false;
+}
+
+/* A seal that runs out of room leaves no plaintext key chain in its output
+ * buffer, whichever step fails. */
+static void test_seal_failure_leaves_no_key(void)
+{
+	static uint8_t out[512];
+	uint8_t secret[32];
+	struct mk_tpk tpk = { 1, tpk_key, 32 };
+	struct mk_keylist kl;
+	struct mk_keyset ks;
+	struct mk_seal_in si;
+	struct mk_msg resp;
+	size_t cap, n;
+	unsigned fails = 0;
+
+	memset(secret, 0xa5, sizeof(secret));
+	kl.n = 2;
+	keydata(&kl.k[0], MK_KEY_MPK, secret, 32, NULL, 0);
+	keydata(&kl.k[1], MK_KEY_TGK, secret, 32, NULL, 0);
+	si = (struct mk_seal_in){ &tpk, 0xeb00000012345678ull, { smp_rand32, 32 }, &kl, NULL };
+	for (cap = 0; cap < sizeof(out); cap++) {
+		smp_msg(&resp, MK_DT_REQUEST_RESP, true);
+		resp.ticket.prf = MK_PRF_HMAC_SHA256;
+		memset(out, 0, sizeof(out));
+		if (mk_ticket_seal(&resp.ticket, &si, out, cap, &n) == MK_OK)
+			break;
+		fails++;
+		CU_ASSERT_FALSE(has_marker(out, sizeof(out)));
+	}
+	CU_ASSERT(fails > 100); /* the loop went through every failing step */
+	CU_ASSERT(cap < sizeof(out));
+
+	CU_ASSERT_EQUAL_FATAL(mk_keyset_6043(&ks, MK_PRF_MIKEY1, MK_ENCR_AES_CM_128,
+					     MK_MAC_HMAC_SHA1_160, psk_i, 32, 1,
+					     MK_DIR_RESPONSE, smp_rand32, 16, NULL, 0), MK_OK);
+	smp_msg(&resp, MK_DT_REQUEST_RESP, false);
+	for (cap = 0; cap < sizeof(out); cap++) {
+		memset(out, 0, sizeof(out));
+		if (mk_kemac_seal(&kl, &ks, 1, &resp.t, out, cap, &n) == MK_OK)
+			break;
+		CU_ASSERT_FALSE(has_marker(out, sizeof(out)));
+	}
+	CU_ASSERT(cap > 64 && cap < sizeof(out));
+	CU_ASSERT_FALSE(has_marker(out, n));
+	mk_keyset_wipe(&ks);
+}
+
 static const struct tk_test tests[] = {
 	TK_TEST(test_roundtrip_all),
 	TK_TEST(test_flow_128),
 	TK_TEST(test_flow_256),
 	TK_TEST(test_downgrade_refused),
+	TK_TEST(test_seal_failure_leaves_no_key),
 	{ NULL, NULL },
 };
 
