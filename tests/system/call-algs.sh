@@ -65,11 +65,7 @@ cat >"$TK_TMP/kms256.json" <<EOF
   "keyring": "$TK_TMP/keyring256.json", "audit": { "path": "$TK_TMP/audit256.log" } }
 EOF
 tk_start kms256 "$TKMSD" --config "$TK_TMP/kms256.json"
-i=0
-until grep -q 'started' "$TK_TMP/kms256.log" 2>/dev/null; do
-	i=$((i + 1)); [ $i -lt 100 ] && tk_alive kms256 || tk_fail "kms256 did not start: $(cat "$TK_TMP/kms256.log")"
-	sleep 0.1
-done
+tk_wait_log kms256 started "kms256 did not start"
 "$UE" --state "$TK_TMP/alice.state" request --call "$TK_TMP/x.call" --impu sip:alice@home1.net \
 	--to sip:bob@home1.net --algs 128 --kms "psk://127.0.0.1:$P2" --kms-fqdn kms.home1.net --json \
 	>"$TK_TMP/out" 2>&1 && tk_fail "128-bit request accepted by a 256-only KMS"

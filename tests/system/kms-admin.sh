@@ -58,8 +58,8 @@ run "transfer-init" ue alice transfer-init --call "$C/a1.call" --out "$C/ti1.mik
 "$TKMSD" keyring add --current --keyring "$KR" >"$TK_TMP/out" 2>&1 || tk_fail "add: $(cat "$TK_TMP/out")"
 grep -q '^2	.*	current$' "$TK_TMP/out" || tk_fail "add --current: $(cat "$TK_TMP/out")"
 kill -HUP "$(tk__pid kms)"
-i=0; until grep -q "SIGHUP: .* reloaded: ticket engine with key ring $KR (2 keys, current id 2)" "$TK_TMP/kms.log"; do
-	i=$((i + 1)); [ $i -lt 50 ] || tk_fail "reload not logged: $(tail -n 3 "$TK_TMP/kms.log")"; sleep 0.1; done
+tk_wait_log kms "SIGHUP: .* reloaded: ticket engine with key ring $KR (2 keys, current id 2)" \
+	"reload not logged"
 tk_ok "keyring add --current + SIGHUP: the running KMS has key 2 current"
 run "ticket under key 2" ue alice request --call "$C/a2.call" --impu sip:alice@home1.net \
 	--to sip:bob@home1.net --kms "$PSK" $KMSOPT
@@ -73,8 +73,8 @@ tail -n 1 "$TK_TMP/audit.log" | grep -q '"operation":"resolve","result":"ok".*"k
 tk_ok "a ticket sealed before the rotation still resolves (key 1 kept)"
 chmod 644 "$KR"
 kill -HUP "$(tk__pid kms)"
-i=0; until grep -q "SIGHUP: .*key ring: .*keeping the running configuration and key ring" "$TK_TMP/kms.log"; do
-	i=$((i + 1)); [ $i -lt 50 ] || tk_fail "refusal not logged: $(tail -n 3 "$TK_TMP/kms.log")"; sleep 0.1; done
+tk_wait_log kms "SIGHUP: .*key ring: .*keeping the running configuration and key ring" \
+	"refusal not logged"
 tk_ok "SIGHUP with a group/other-readable key ring: refused, reason logged"
 chmod 600 "$KR"
 run "request after the refused reload" ue alice request --call "$C/a3.call" --impu sip:alice@home1.net \

@@ -48,13 +48,12 @@ tk_wait_http "http://127.0.0.1:$P_HTTP/healthz" 10 kms
 PSK="psk://127.0.0.1:$P_PSK"
 KMSOPT="--kms-fqdn kms.home1.net"
 
-# reloaded N: wait (bounded) until the Nth successful reload is logged
-reloaded() {
-	_i=0
-	until [ "$(grep -c 'SIGHUP: .* reloaded: ticket engine with key ring' "$TK_TMP/kms.log")" -ge "$1" ]; do
-		_i=$((_i + 1)); [ $_i -lt 300 ] || tk_fail "reload $1 not logged: $(tail -n 3 "$TK_TMP/kms.log")"
-		sleep 0.1
-	done
+# hup_reloaded KEYS CURRENT: SIGHUP; the reload to a key ring of KEYS keys,
+# current id CURRENT, is logged (bounded wait)
+hup_reloaded() {
+	kill -HUP "$(tk__pid kms)"
+	tk_wait_log kms "SIGHUP: .* reloaded: ticket engine with key ring $KR ($1 keys, current id $2)" \
+		"reload to $1 keys, current id $2 not logged"
 }
 # ticket NAME: alice asks for a ticket for bob; its TRANSFER_INIT in $TK_TMP/NAME.ti
 ticket() {
@@ -121,10 +120,7 @@ now=$(date -u +%s)
 [ $((na - now)) -le "$REACH" ] && [ $((na - now)) -gt $((REACH - 120)) ] ||
 	tk_fail "key 1 not_after $NA is not now + 2 x $MAXLIFE + $SKEW s"
 tk_ok "add --current: key 1 stops being current, not_after = now + 2 x max_lifetime + clock_skew ($NA)"
-kill -HUP "$(tk__pid kms)"
-reloaded 1
-grep -q "reloaded: ticket engine with key ring $KR (2 keys, current id 2)" "$TK_TMP/kms.log" ||
-	tk_fail "reload 1: $(grep SIGHUP "$TK_TMP/kms.log")"
+hup_reloaded 2 2
 A1=$(audit_lines)
 ticket t2
 tk_expect_eq "$(keyid t2)" 2 "ticket after rotation 1: THDR key id 2"
@@ -136,11 +132,7 @@ tk_ok "after rotation 1: key-1 tickets still resolve under load, new chain ticke
 cp -p "$KR" "$TK_TMP/keyring.good"
 head -c 40 "$TK_TMP/keyring.good" >"$KR"
 kill -HUP "$(tk__pid kms)"
-_i=0
-until grep -q "SIGHUP: .*$KR.*keeping the running configuration and key ring" "$TK_TMP/kms.log"; do
-	_i=$((_i + 1)); [ $_i -lt 300 ] || tk_fail "refusal not logged: $(tail -n 3 "$TK_TMP/kms.log")"
-	sleep 0.1
-done
+tk_wait_log kms "SIGHUP: .*$KR.*keeping the running configuration and key ring" "refusal not logged"
 tk_ok "SIGHUP with a truncated key ring: refused, logged: $(grep -o 'SIGHUP: .*keeping' "$TK_TMP/kms.log" | head -n 1 | cut -c1-110)..."
 A2=$(audit_lines)
 ticket t2b
@@ -157,18 +149,12 @@ kr add --current >"$TK_TMP/out" 2>&1 || tk_fail "add --current: $(cat "$TK_TMP/o
 cp "$TK_TMP/kms.json" "$TK_TMP/kms.good"
 sed 's/"max_lifetime": [0-9]*/"max_lifetime": "forever"/' "$TK_TMP/kms.good" >"$TK_TMP/kms.json"
 kill -HUP "$(tk__pid kms)"
-_i=0
-until grep -q "SIGHUP: configuration not valid, keeping the running one: .*max_lifetime" "$TK_TMP/kms.log"; do
-	_i=$((_i + 1)); [ $_i -lt 300 ] || tk_fail "bad configuration not logged: $(tail -n 3 "$TK_TMP/kms.log")"
-	sleep 0.1
-done
+tk_wait_log kms "SIGHUP: configuration not valid, keeping the running one: .*max_lifetime" \
+	"bad configuration not logged"
 ticket t2c
 tk_expect_eq "$(keyid t2c)" 2 "SIGHUP with a bad configuration and a new key ring: refused as a whole, key 2 still seals"
 cp "$TK_TMP/kms.good" "$TK_TMP/kms.json"
-kill -HUP "$(tk__pid kms)"
-reloaded 2
-grep -q "reloaded: ticket engine with key ring $KR (3 keys, current id 3)" "$TK_TMP/kms.log" ||
-	tk_fail "reload 2: $(grep SIGHUP "$TK_TMP/kms.log")"
+hup_reloaded 3 3
 A3=$(audit_lines)
 ticket t3
 tk_expect_eq "$(keyid t3)" 3 "ticket after rotation 2: THDR key id 3"
@@ -211,10 +197,7 @@ kr retire 1 --force >"$TK_TMP/out" 2>&1 || tk_fail "retire 1 --force: $(cat "$TK
 grep -q 'warning: key 1 retired before its not_after' "$TK_TMP/out" || tk_fail "no warning: $(cat "$TK_TMP/out")"
 kr list >"$TK_TMP/out" 2>&1
 [ "$(cut -f1 "$TK_TMP/out" | tr '\n' ' ')" = "2 3 " ] || tk_fail "list after retire: $(cat "$TK_TMP/out")"
-kill -HUP "$(tk__pid kms)"
-reloaded 3
-grep -q "reloaded: ticket engine with key ring $KR (2 keys, current id 3)" "$TK_TMP/kms.log" ||
-	tk_fail "reload 3: $(grep SIGHUP "$TK_TMP/kms.log")"
+hup_reloaded 2 3
 resolve t1 && tk_fail "the retired key's ticket resolved: $(cat "$TK_TMP/out")"
 tk_expect_eq "$(jget "$TK_TMP/out" http_status)/$(jget "$TK_TMP/out" mikey_error)" 403/0 \
 	"retire 1 --force + SIGHUP: its ticket is refused (HTTP 403, MIKEY Error 0)"

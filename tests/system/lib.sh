@@ -12,6 +12,9 @@
 #                            status is left in TK_LAST_RC
 #   tk_wait_http URL [SECS] [NAME]  until curl sees any HTTP status (default
 #                            10 s); fails early when daemon NAME has died
+#   tk_wait_log NAME PATTERN MSG  until $TK_TMP/NAME.log has a line matching
+#                            grep PATTERN (at most 30 s); else tk_fail MSG with
+#                            the log's tail; fails early when daemon NAME has died
 #   tk_start_bsf [ARGS...]   writes $TK_TMP/bsf.json (free ports), starts
 #                            bsf-stub with it and ARGS, waits for both
 #                            listeners; sets BSF_UB_URL BSF_ZN_URL BSF_TOKEN
@@ -197,6 +200,16 @@ tk_wait_http()
 			tk_fail "tk_wait_http: $_tk_who exited before answering $_tk_url"
 		fi
 		[ "$(date +%s)" -lt "$_tk_end" ] || tk_fail "tk_wait_http: no HTTP answer from $_tk_url within ${_tk_secs}s"
+		sleep 0.1
+	done
+}
+
+tk_wait_log()
+{
+	_tk_i=0
+	until grep -q "$2" "$TK_TMP/$1.log" 2>/dev/null; do
+		_tk_i=$((_tk_i + 1))
+		[ $_tk_i -lt 300 ] && tk_alive "$1" || tk_fail "$3: $(tail -n 3 "$TK_TMP/$1.log")"
 		sleep 0.1
 	done
 }
