@@ -195,6 +195,21 @@ static bool uri_ok(const char *s)
 	return true;
 }
 
+/* The "ha1" strings of the parsed users file, before it is freed: an HA1
+ * is what a user's PSK derives from, and jansson does not wipe what it
+ * frees (the key ring does the same for its keys). */
+static void wipe_json_ha1(json_t *root)
+{
+	json_t *a = json_object_get(root, "users"), *o, *v;
+	size_t i;
+
+	json_array_foreach(a, i, o) {
+		v = json_object_get(o, "ha1");
+		if (json_is_string(v))
+			tk_wipe((char *)json_string_value(v), json_string_length(v));
+	}
+}
+
 static int users_load(struct tkmsd_creds *c, const char *path, char *err, size_t errlen)
 {
 	static const char *const top[] = { "users", NULL };
@@ -366,9 +381,11 @@ void tkmsd_creds_free(struct tkmsd_creds *c)
 	free(c->cusers);
 	for (i = 0; c->users && i < c->n_users + 1; i++)
 		free(c->users[i].impus);
+	/* n_users + 1: a load that failed may have half-decoded the next HA1 */
 	if (c->users)
-		tk_wipe(c->users, c->n_users * sizeof *c->users);
+		tk_wipe(c->users, (c->n_users + 1) * sizeof *c->users);
 	free(c->users);
+	wipe_json_ha1(c->users_root);
 	json_decref(c->users_root);
 	free(c);
 }
