@@ -2,7 +2,6 @@
  * routes.c: request routing and the P-6 verdict -> HTTP table (see routes.h).
  */
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
@@ -57,6 +56,32 @@ static bool add_challenge(const struct tkmsd_routes *r, struct tk_http_req *req,
 	return add_users_challenge(r, req, stale);
 }
 
+static void add_retry_after(struct tk_http_req *req, unsigned s)
+{
+	char v[16];
+
+	snprintf(v, sizeof v, "%u", s);
+	tk_http_add_header(req, "Retry-After", v);
+}
+
+/* 401 with the bootstrapping-required Digest challenge (P-6, P-27). */
+static void reply_bootstrap(const struct tkmsd_routes *r, struct tk_http_req *req, bool stale,
+			    const char *reason)
+{
+	if (!add_challenge(r, req, stale)) {
+		tk_http_reply_text(req, 500, "cannot build a Digest challenge");
+		return;
+	}
+	tk_http_reply_text(req, 401, "%s", reason);
+}
+
+/* 503 with Retry-After (P-6). */
+static void reply_unavailable(struct tk_http_req *req, unsigned retry_after_s, const char *reason)
+{
+	add_retry_after(req, retry_after_s);
+	tk_http_reply_text(req, 503, "%s", reason);
+}
+
 /* Digest of the users realm (creds.h): 1 = not such a credential, 0 with
  * tid filled, or -1 after replying. */
 static int users_digest(const struct tkmsd_routes *r, struct tk_http_req *req, const char *auth,
@@ -81,39 +106,15 @@ static int users_digest(const struct tkmsd_routes *r, struct tk_http_req *req, c
 				   "request target as uri are required");
 		break;
 	case TKMSD_UD_STALE:
-		tkmsd_reply_bootstrap(r, req, true, "stale nonce");
+		reply_bootstrap(r, req, true, "stale nonce");
 		break;
 	default:
-		tkmsd_reply_bootstrap(r, req, false, "user unknown or password wrong");
+		reply_bootstrap(r, req, false, "user unknown or password wrong");
 		break;
 	}
 	tkmsd_log(LOG_INFO, "%s %s: Digest of the users realm refused", tk_http_listener(req),
 		  tk_http_peer(req));
 	return -1;
-}
-
-static void add_retry_after(struct tk_http_req *req, unsigned s)
-{
-	char v[16];
-
-	snprintf(v, sizeof v, "%u", s);
-	tk_http_add_header(req, "Retry-After", v);
-}
-
-void tkmsd_reply_bootstrap(const struct tkmsd_routes *r, struct tk_http_req *req, bool stale,
-			   const char *reason)
-{
-	if (!add_challenge(r, req, stale)) {
-		tk_http_reply_text(req, 500, "cannot build a Digest challenge");
-		return;
-	}
-	tk_http_reply_text(req, 401, "%s", reason);
-}
-
-void tkmsd_reply_unavailable(struct tk_http_req *req, unsigned retry_after_s, const char *reason)
-{
-	add_retry_after(req, retry_after_s);
-	tk_http_reply_text(req, 503, "%s", reason);
 }
 
 /* The one table of P-6. Where the engine formed a MIKEY Error it is the
@@ -187,13 +188,13 @@ static int digest(const struct tkmsd_routes *r, struct tk_http_req *req, tk_ua_i
 		tk_http_reply_text(req, 403, "the BSF does not authorise this KMS for the subscriber");
 		break;
 	case NAF_DIGEST_UNAVAILABLE:
-		tkmsd_reply_unavailable(req, TKMSD_RETRY_AFTER_S, "BSF unavailable");
+		reply_unavailable(req, TKMSD_RETRY_AFTER_S, "BSF unavailable");
 		break;
 	case NAF_DIGEST_STALE:
-		tkmsd_reply_bootstrap(r, req, true, "stale nonce");
+		reply_bootstrap(r, req, true, "stale nonce");
 		break;
 	default:
-		tkmsd_reply_bootstrap(r, req, false, naf_digest_result_str(rc));
+		reply_bootstrap(r, req, false, naf_digest_result_str(rc));
 		break;
 	}
 	tkmsd_log(LOG_INFO, "%s %s: Digest refused: %s (%s)", tk_http_listener(req),
@@ -209,7 +210,7 @@ static void route_mikey(const struct tkmsd_routes *r, struct tk_http_req *req)
 	struct tkmsd_mikey_out out;
 	struct naf_key key;
 	char btid[NAF_BTID_MAX + 1];
-	uint8_t *resp;
+	uint8_t resp[RESP_MAX]; /* the adapter copies the reply */
 	const uint8_t *body;
 	size_t len;
 	unsigned status;
@@ -250,7 +251,7 @@ static void route_mikey(const struct tkmsd_routes *r, struct tk_http_req *req)
 			break;
 		}
 		if (!auth) {
-			tkmsd_reply_bootstrap(r, req, false, "GBA Digest authentication required");
+			reply_bootstrap(r, req, false, "GBA Digest authentication required");
 			return;
 		}
 		rc = users_digest(r, req, auth, btid, sizeof btid, &tid);
@@ -268,14 +269,9 @@ static void route_mikey(const struct tkmsd_routes *r, struct tk_http_req *req)
 			return;
 		break;
 	}
-	resp = malloc(RESP_MAX);
-	if (!resp) {
-		tk_http_reply_text(req, 500, "out of memory");
-		return;
-	}
 	memset(&out, 0, sizeof out);
 	out.resp = resp;
-	out.resp_cap = RESP_MAX;
+	out.resp_cap = sizeof resp;
 	out.verdict = TKMSD_V_INTERNAL;
 	body = tk_http_body(req, &len);
 	r->mikey.handle(r->mikey.ctx, body, len, &tid, &out);
@@ -291,8 +287,7 @@ static void route_mikey(const struct tkmsd_routes *r, struct tk_http_req *req)
 		  tid.kind == TKMSD_TID_USER ? "user " : "B-TID ",
 		  tid.value ? tid.value : "", status,
 		  out.reason ? out.reason : "");
-	tk_wipe(resp, RESP_MAX);
-	free(resp);
+	tk_wipe(resp, sizeof resp);
 }
 
 void tkmsd_route(void *cls, struct tk_http_req *req)

@@ -17,8 +17,6 @@
 #ifndef TKMSD_ROUTES_H
 #define TKMSD_ROUTES_H
 
-#include <stdbool.h>
-
 #include "http/http.h"
 #include "tkmsd/mikey_handler.h"
 
@@ -34,12 +32,5 @@ struct tkmsd_routes {
 
 /* The tk_http_handler_fn of every listener; cls = struct tkmsd_routes *. */
 void tkmsd_route(void *cls, struct tk_http_req *req);
-
-/* 401 with the bootstrapping-required Digest challenge (P-6, P-27). */
-void tkmsd_reply_bootstrap(const struct tkmsd_routes *r, struct tk_http_req *req, bool stale,
-			   const char *reason);
-/* 503 with Retry-After (P-6). */
-void tkmsd_reply_unavailable(struct tk_http_req *req, unsigned retry_after_s,
-			     const char *reason);
 
 #endif
