@@ -13,11 +13,9 @@
 # audited as such.
 . "$TK_SRCDIR/tests/system/lib.sh"
 tk_init kms-flow
-UE="$TK_BUILDDIR/src/ue/tkms-ue"
-TKMSD="$TK_BUILDDIR/src/tkmsd/tkmsd"
+. "$TK_SRCDIR/tests/system/call-common.sh"
 KC="$TK_BUILDDIR/tests/system/kms-client"
-MIKEY="$TK_BUILDDIR/src/tools/tkms-mikey"
-for p in "$UE" "$TKMSD" "$KC" "$MIKEY"; do [ -x "$p" ] || tk_fail "$p not built"; done
+[ -x "$KC" ] || tk_fail "$KC not built"
 tk_start_bsf
 
 tk_start_kms "$(cat <<EOF
@@ -33,8 +31,6 @@ tk_ok "start-up log names the key ring and the replay cache"
 [ "$(stat -c %a "$TK_TMP/keyring.json")" = 600 ] || tk_fail "key ring not 0600"
 tk_ok "key ring created 0600 at first start"
 
-ue() { tk_ue "$@"; }
-run() { tk_run "$@"; }
 tk_bootstrap alice 01
 tk_bootstrap bob 02
 tk_bootstrap carol 03
@@ -89,17 +85,13 @@ tk_expect_eq "$n" "$(cat "$TK_TMP"/*/a.k | wc -l)" "every crypto session of ever
 
 # ---- P-14: group member, network function -------------------------------------
 G="$TK_TMP/group"; mkdir -p "$G"
-run "request for the group" ue alice request --call "$G/a.call" --impu sip:alice@home1.net \
+run "request for the group" ue alice request --call "$G/alice.call" --impu sip:alice@home1.net \
 	--to sip:team@home1.net --kms "$PSK" $KMSOPT
-run "transfer-init" ue alice transfer-init --call "$G/a.call" --out "$G/ti.mikey"
-run "carol resolve" ue carol resolve --call "$G/c.call" --in "$G/ti.mikey" \
-	--impu sip:carol@home1.net --kms "$HTTPS" $KMSOPT --json
-grep -q '"idrr": "sip:carol@home1.net"' "$TK_TMP/out" || tk_fail "group IDRr: $(cat "$TK_TMP/out")"
-run "carol transfer-resp" ue carol transfer-resp --call "$G/c.call" --out "$G/tr.mikey"
-run "alice accept" ue alice accept --call "$G/a.call" --in "$G/tr.mikey"
-run "keys" ue alice srtp-keys --call "$G/a.call" --out "$G/a.keys"
-run "keys" ue carol srtp-keys --call "$G/c.call" --out "$G/c.keys"
-keys "$G/a.keys" >"$G/a.k"; keys "$G/c.keys" >"$G/c.k"
+run "transfer-init" ue alice transfer-init --call "$G/alice.call" --out "$G/ti.mikey"
+call_answer "$G" alice carol "$HTTPS"
+grep -q '"idrr": "sip:carol@home1.net"' "$G/carol.resolve.json" ||
+	tk_fail "group IDRr: $(cat "$G/carol.resolve.json")"
+keys "$G/alice.keys" >"$G/a.k"; keys "$G/carol.keys" >"$G/c.k"
 [ -s "$G/a.k" ] && cmp -s "$G/a.k" "$G/c.k" || tk_fail "group member keys differ"
 tail -n 1 "$TK_TMP/audit.log" | grep -q '"operation":"resolve","result":"ok","authorization":"group".*"group":"sip:team@home1.net"' ||
 	tk_fail "group audit: $(tail -n 1 "$TK_TMP/audit.log")"

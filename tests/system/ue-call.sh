@@ -14,11 +14,7 @@
 #    and retry once.
 . "$TK_SRCDIR/tests/system/lib.sh"
 tk_init ue-call
-UE="$TK_BUILDDIR/src/ue/tkms-ue"
-TKMSD="$TK_BUILDDIR/src/tkmsd/tkmsd"
-PROOF="$TK_BUILDDIR/src/tools/tkms-srtp-proof"
-MIKEY="$TK_BUILDDIR/src/tools/tkms-mikey"
-for p in "$UE" "$TKMSD" "$PROOF" "$MIKEY"; do [ -x "$p" ] || tk_fail "$p not built"; done
+. "$TK_SRCDIR/tests/system/call-common.sh"
 tk_start_bsf
 
 tk_start_kms "$(cat <<EOF
@@ -28,22 +24,12 @@ tk_start_kms "$(cat <<EOF
 EOF
 )"
 
-ue() { tk_ue "$@"; }
 tk_bootstrap alice 01
 tk_bootstrap bob 02
 tk_bootstrap carol 03
 tk_bootstrap eve 05
 tk_ok "alice, bob, carol, eve bootstrapped"
 
-run() { tk_run "$@"; }
-# refuse DESC EXPECTED-EXIT CMD...: must fail with that exit status
-refuse() {
-	_d=$1; _x=$2; shift 2
-	"$@" >"$TK_TMP/out" 2>&1 && tk_fail "$_d was accepted: $(cat "$TK_TMP/out")"
-	_rc=$?
-	[ "$_rc" = "$_x" ] || tk_fail "$_d: exit $_rc, expected $_x: $(cat "$TK_TMP/out")"
-	tk_ok "$_d refused (exit $_rc)"
-}
 # flip FILE OFFSET: invert one octet in place
 flip() {
 	_b=$(od -An -tu1 -j "$2" -N1 "$1" | tr -d ' ')
@@ -123,14 +109,7 @@ run "alice request (HTTP, no forking)" ue alice request --call "$C/alice.call" \
 	--impu sip:alice@home1.net --to sip:bob@home1.net --no-forking --kms "$HTTP" $KMSOPT --json
 grep -q '"forking": false' "$TK_TMP/out" || tk_fail "forking not off: $(cat "$TK_TMP/out")"
 run "transfer-init" ue alice transfer-init --call "$C/alice.call" --out "$C/ti.mikey"
-run "bob resolve (HTTP)" ue bob resolve --call "$C/bob.call" --in "$C/ti.mikey" \
-	--impu sip:bob@home1.net --kms "$HTTP" $KMSOPT
-run "transfer-resp" ue bob transfer-resp --call "$C/bob.call" --out "$C/tr.mikey"
-run "accept" ue alice accept --call "$C/alice.call" --in "$C/tr.mikey"
-run "alice srtp-keys" ue alice srtp-keys --call "$C/alice.call" --json
-cp "$TK_TMP/out" "$C/alice.keys"
-run "bob srtp-keys" ue bob srtp-keys --call "$C/bob.call" --json
-cp "$TK_TMP/out" "$C/bob.keys"
+call_answer "$C" alice bob "$HTTP"
 run "SRTP proof (no forking)" "$PROOF" --initiator "$C/alice.keys" --responder "$C/bob.keys"
 tk_ok "no-forking call over plain HTTP: SRTP proof passed"
 
@@ -139,14 +118,10 @@ C="$TK_TMP/c3"; mkdir -p "$C"
 run "alice request (group)" ue alice request --call "$C/alice.call" --impu sip:alice@home1.net \
 	--to sip:team@home1.net --kms "$PSK" $KMSOPT
 run "transfer-init to the group" ue alice transfer-init --call "$C/alice.call" --out "$C/ti.mikey"
-run "carol resolve" ue carol resolve --call "$C/carol.call" --in "$C/ti.mikey" \
-	--impu sip:carol@home1.net --kms "$PSK" $KMSOPT --json
-grep -q '"idrr": "sip:carol@home1.net"' "$TK_TMP/out" || tk_fail "group IDRr: $(cat "$TK_TMP/out")"
-run "carol transfer-resp" ue carol transfer-resp --call "$C/carol.call" --out "$C/tr.mikey"
-run "alice accept carol" ue alice accept --call "$C/alice.call" --in "$C/tr.mikey"
-run "keys" ue alice srtp-keys --call "$C/alice.call" --out "$C/a.keys"
-run "keys" ue carol srtp-keys --call "$C/carol.call" --out "$C/c.keys"
-run "SRTP proof (group member)" "$PROOF" --initiator "$C/a.keys" --responder "$C/c.keys"
+call_answer "$C" alice carol "$PSK"
+grep -q '"idrr": "sip:carol@home1.net"' "$C/carol.resolve.json" ||
+	tk_fail "group IDRr: $(cat "$C/carol.resolve.json")"
+run "SRTP proof (group member)" "$PROOF" --initiator "$C/alice.keys" --responder "$C/carol.keys"
 tk_ok "group ticket resolved by a member, keys forked to her identity"
 refuse "resolve of the group ticket by eve" 3 ue eve resolve --call "$C/eve.call" \
 	--in "$C/ti.mikey" --impu sip:eve@home1.net --kms "$PSK" $KMSOPT
