@@ -29,6 +29,7 @@ void tk_user_ha1(const char *user, const char *realm, const char *password,
 	md5_update(&h, 1, (const uint8_t *)":");
 	md5_update(&h, strlen(password), (const uint8_t *)password);
 	md5_digest(&h, TK_HA1_LEN, ha1);
+	tk_wipe(&h, sizeof h); /* its buffer may still hold password octets */
 }
 
 void tk_user_psk(const uint8_t ha1[TK_HA1_LEN], const char *kms_fqdn,
