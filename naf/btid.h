@@ -20,8 +20,8 @@
 #define NAF_BTID_DOMAIN_MAX 253
 #define NAF_BTID_MAX (NAF_BTID_LOCAL_MAX + 1 + NAF_BTID_DOMAIN_MAX) /* without NUL */
 
-/* PSK identity hint the server sends and prefix a client may use (P-7). */
-#define NAF_PSK_HINT "3GPP-bootstrapping"
+/* Prefix a PSK-TLS client may put before the B-TID (P-7); the hint the
+ * server sends is TK_HTTP_PSK_HINT (http/http.h). */
 #define NAF_PSK_PREFIX "3GPP-bootstrapping."
 
 /* True when s[0..len) is a DNS name by the rules of a B-TID's domain. */
