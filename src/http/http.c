@@ -438,9 +438,15 @@ static bool append_body(struct tk_http_req *r, const char *data, size_t n)
 			cap *= 2;
 		if (cap > r->srv->max_body)
 			cap = r->srv->max_body;
-		nb = realloc(r->body, cap);
+		/* not realloc: the old block may hold a ticket and must be wiped */
+		nb = malloc(cap);
 		if (!nb)
 			return false;
+		if (r->body) {
+			memcpy(nb, r->body, r->len);
+			tk_wipe(r->body, r->cap);
+			free(r->body);
+		}
 		r->body = nb;
 		r->cap = cap;
 	}
@@ -449,9 +455,14 @@ static bool append_body(struct tk_http_req *r, const char *data, size_t n)
 	return true;
 }
 
+/* Marks the request too big and answers 413 if libmicrohttpd lets us now;
+ * called again after the body was discarded when it did not. */
 static void reply_too_big(struct tk_http_req *r)
 {
-	tk_http_add_header(r, "Connection", "close");
+	if (!r->too_big) {
+		r->too_big = true;
+		tk_http_add_header(r, "Connection", "close");
+	}
 	tk_http_reply_text(r, 413, "request body larger than %zu bytes", r->srv->max_body);
 }
 
@@ -491,7 +502,6 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
 	if (*upload_data_size) {
 		if (!r->replied && !r->too_big &&
 		    !append_body(r, upload_data, *upload_data_size)) {
-			r->too_big = true;
 			/* Chunked upload over the cap: answer now when libmicrohttpd
 			 * lets us, else after discarding the rest. */
 			reply_too_big(r);
