@@ -404,7 +404,16 @@ char *bsf_config_dump(const struct bsf_config *c)
 	if (c->subscribers) {
 		json_object_set_new(doc, "subscribers", json_string(c->subscribers));
 	} else if (c->subscriber_list) {
-		json_object_set(doc, "subscriber_list", c->subscriber_list);
+		/* Subscriber keys are secrets like the tokens: shown as set, never printed. */
+		static const char *const secret[] = { "k", "opc", "op" };
+		json_t *list = json_deep_copy(c->subscriber_list), *sub;
+		size_t i;
+
+		json_array_foreach(list, i, sub)
+			for (size_t j = 0; j < sizeof secret / sizeof *secret; j++)
+				if (json_object_get(sub, secret[j]))
+					json_object_set_new(sub, secret[j], json_string("(set)"));
+		json_object_set_new(doc, "subscriber_list", list);
 	} else {
 		/* The demo values are documentation (contracts.md A), not secrets. */
 		json_t *demo = json_loads(bsf_store_demo_json(), 0, NULL);

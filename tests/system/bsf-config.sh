@@ -19,6 +19,11 @@ grep -q '"k": "465b5ce8b199b49faa5f0a2ee238a605"' pc.json && grep -q '"impi": "e
 grep -q '"listen": "127.0.0.1:8080"' pc.json && grep -q '"fqdn": "bsf.home1.net"' pc.json || tk_fail "defaults"
 grep -q 'lab-token' pc.json && tk_fail "token printed"
 tk_ok "--print-config documents the demo set and hides tokens"
+printf '{"subscriber_list": [{"impi": "a@b", "k": "0f0e0d0c0b0a09080706050403020100", "op": "00112233445566778899aabbccddeeff"}]}\n' >inline.json
+"$BSF" --config inline.json --print-config >pc.json 2>&1 || tk_fail "--print-config of inline subscribers: $(cat pc.json)"
+grep -q '"impi": "a@b"' pc.json && grep -q '"k": "(set)"' pc.json && grep -q '"op": "(set)"' pc.json &&
+	! grep -q '0f0e0d0c\|00112233' pc.json || tk_fail "inline subscriber keys: $(cat pc.json)"
+tk_ok "--print-config hides configured subscriber keys (K, OP)"
 out=$("$BSF" --config "$EX" --check-config 2>&1) || tk_fail "example config: $out"
 tk_ok "contrib example: $out"
 
