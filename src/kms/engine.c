@@ -52,6 +52,7 @@ struct req {
 	size_t len;
 	uint64_t now_ntp;
 	int64_t now;
+	int64_t t;                  /* the message's T in Unix seconds, once checked */
 	struct mk_msg m;
 	/* HDR as far as it could be read (for an Error message) */
 	bool have_hdr;
@@ -326,14 +327,13 @@ static enum kms_outcome step_timestamp(struct req *r)
 {
 	const struct mk_t *t = &r->m.t;
 	int ok = 0;
-	int64_t when;
 
 	if (t->ts_type != MK_TS_NTP_UTC && t->ts_type != MK_TS_NTP &&
 	    t->ts_type != MK_TS_NTP_UTC_32)
 		return refuse(r, KMS_OUT_BAD_TIMESTAMP, -1, "T is not an NTP type (P-9)");
-	when = mk_ts_to_unix(t->ts_type, t->ts, &ok);
-	if (!ok || when < r->now - (int64_t)r->e->cfg.skew_s ||
-	    when > r->now + (int64_t)r->e->cfg.skew_s)
+	r->t = mk_ts_to_unix(t->ts_type, t->ts, &ok);
+	if (!ok || r->t < r->now - (int64_t)r->e->cfg.skew_s ||
+	    r->t > r->now + (int64_t)r->e->cfg.skew_s)
 		return refuse(r, KMS_OUT_BAD_TIMESTAMP, -1, "T outside the window (P-9)");
 	return KMS_OUT_OK;
 }
@@ -466,13 +466,10 @@ static enum kms_outcome step_pk(struct req *r)
 /* P-9: remembered until T leaves the window; fail closed when full. */
 static enum kms_outcome step_replay(struct req *r)
 {
-	int ok = 0;
-	int64_t until = mk_ts_to_unix(r->m.t.ts_type, r->m.t.ts, &ok) + (int64_t)r->e->cfg.skew_s;
-
 	const struct mk_bytes *tag = r->pk ? &r->m.sign.sig : &r->m.v.mac;
 
-	switch (kms_replay_check(r->e->cfg.replay, r->btid, r->btid_len,
-				 tag->p, tag->n, until, r->now)) {
+	switch (kms_replay_check(r->e->cfg.replay, r->btid, r->btid_len, tag->p, tag->n,
+				 r->t + (int64_t)r->e->cfg.skew_s, r->now)) {
 	case KMS_REPLAY_NEW:
 		return KMS_OUT_OK;
 	case KMS_REPLAY_SEEN:
