@@ -9,7 +9,6 @@ enum { BSF_LOG_ERR = 3, BSF_LOG_WARN = 4, BSF_LOG_INFO = 6, BSF_LOG_DEBUG = 7 };
 
 /* Lines above this level are dropped (default BSF_LOG_INFO). */
 void bsf_log_set_level(int level);
-int bsf_log_level(void);
 void bsf_log(int level, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 #endif
