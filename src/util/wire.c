@@ -36,7 +36,7 @@ bool tk_rd_fail(tk_rd *rd, int err)
 
 uint32_t tk_rd_u24(tk_rd *rd)
 {
-	const uint8_t *q = tk_rd_take(rd, 3);
+	const uint8_t *q = tk_rd_bytes(rd, 3);
 	return q ? ((uint32_t)q[0] << 16) | ((uint32_t)q[1] << 8) | q[2] : 0;
 }
 
@@ -52,14 +52,9 @@ uint8_t tk_rd_peek_u8(const tk_rd *rd)
 	return (rd->err || rd->left == 0) ? 0 : rd->p[0];
 }
 
-const uint8_t *tk_rd_bytes(tk_rd *rd, size_t n)
-{
-	return tk_rd_take(rd, n);
-}
-
 bool tk_rd_copy(tk_rd *rd, void *dst, size_t n)
 {
-	const uint8_t *q = tk_rd_take(rd, n);
+	const uint8_t *q = tk_rd_bytes(rd, n);
 
 	if (!q) {
 		if (n)
@@ -73,12 +68,12 @@ bool tk_rd_copy(tk_rd *rd, void *dst, size_t n)
 
 bool tk_rd_skip(tk_rd *rd, size_t n)
 {
-	return tk_rd_take(rd, n) != NULL || (n == 0 && !rd->err);
+	return tk_rd_bytes(rd, n) != NULL || (n == 0 && !rd->err);
 }
 
 bool tk_rd_sub(tk_rd *rd, size_t n, tk_rd *sub)
 {
-	const uint8_t *q = tk_rd_take(rd, n);
+	const uint8_t *q = tk_rd_bytes(rd, n);
 
 	sub->base = rd->base;
 	sub->p = q;

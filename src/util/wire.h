@@ -50,9 +50,10 @@ static inline const uint8_t *tk_rd_ptr(const tk_rd *rd) { return rd->p; }
 /* Record an error (only the first one is kept). Returns false for chaining. */
 bool tk_rd_fail(tk_rd *rd, int err);
 
-/* Consume n bytes: pointer to them, or NULL with a sticky TK_WIRE_TRUNCATED.
- * Inline because decoders call it once per field (hot parse path). */
-static inline const uint8_t *tk_rd_take(tk_rd *rd, size_t n)
+/* Pointer to the next n bytes, consumed; NULL with a sticky
+ * TK_WIRE_TRUNCATED if short.  Inline because decoders call it once per
+ * field (hot parse path). */
+static inline const uint8_t *tk_rd_bytes(tk_rd *rd, size_t n)
 {
 	const uint8_t *q;
 
@@ -70,19 +71,19 @@ static inline const uint8_t *tk_rd_take(tk_rd *rd, size_t n)
 
 static inline uint8_t tk_rd_u8(tk_rd *rd)
 {
-	const uint8_t *q = tk_rd_take(rd, 1);
+	const uint8_t *q = tk_rd_bytes(rd, 1);
 	return q ? q[0] : 0;
 }
 
 static inline uint16_t tk_rd_u16(tk_rd *rd)
 {
-	const uint8_t *q = tk_rd_take(rd, 2);
+	const uint8_t *q = tk_rd_bytes(rd, 2);
 	return q ? (uint16_t)((q[0] << 8) | q[1]) : 0;
 }
 
 static inline uint32_t tk_rd_u32(tk_rd *rd)
 {
-	const uint8_t *q = tk_rd_take(rd, 4);
+	const uint8_t *q = tk_rd_bytes(rd, 4);
 	return q ? ((uint32_t)q[0] << 24) | ((uint32_t)q[1] << 16) |
 		   ((uint32_t)q[2] << 8) | q[3] : 0;
 }
@@ -91,8 +92,6 @@ uint32_t tk_rd_u24(tk_rd *rd);
 uint64_t tk_rd_u64(tk_rd *rd);
 /* Peek at the next byte without consuming it (0 on error/empty). */
 uint8_t tk_rd_peek_u8(const tk_rd *rd);
-/* Pointer to the next n bytes, consumed; NULL (and sticky error) if short. */
-const uint8_t *tk_rd_bytes(tk_rd *rd, size_t n);
 /* Copy n bytes out. On error the destination is zeroed. */
 bool tk_rd_copy(tk_rd *rd, void *dst, size_t n);
 bool tk_rd_skip(tk_rd *rd, size_t n);
