@@ -272,8 +272,6 @@ struct mk_pl {
 	uint32_t len; /* payload length in bytes */
 };
 
-static inline bool mk_present(const struct mk_pl *pl) { return pl->present; }
-
 /* SRTP-ID map entry (map type 0); entry i is cs_id i + 1. */
 struct mk_cs_srtp {
 	uint8_t policy_no;
