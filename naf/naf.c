@@ -29,6 +29,7 @@
 
 #include "naf/ids.h"
 #include "naf/naf_int.h"
+#include "naf/ua_digest.h"
 #include "naf/zn.h"
 #include "util/secret.h"
 
@@ -78,7 +79,7 @@ struct shard {
 };
 
 struct naf {
-	char *fqdn, *gsid;
+	char *fqdn, *gsid, *realm;
 	struct naf_zn *zn;
 	unsigned neg_ttl_ms, max_ttl_s, nonce_ttl_s;
 	uint64_t seed;
@@ -110,6 +111,7 @@ int64_t naf_now_ms(void)
 }
 
 const char *naf_fqdn(const struct naf *naf) { return naf->fqdn; }
+const char *naf_realm(const struct naf *naf) { return naf->realm; }
 const uint8_t *naf_nonce_key(const struct naf *naf) { return naf->nonce_key; }
 unsigned naf_nonce_ttl(const struct naf *naf) { return naf->nonce_ttl_s; }
 
@@ -156,11 +158,14 @@ struct naf *naf_new(const struct naf_config *cfg, char *err, size_t errlen)
 	}
 	naf = calloc(1, sizeof *naf);
 	if (!naf || !(naf->fqdn = strdup(cfg->fqdn)) ||
-	    !(naf->gsid = strdup(cfg->gsid ? cfg->gsid : "0"))) {
+	    !(naf->gsid = strdup(cfg->gsid ? cfg->gsid : "0")) ||
+	    !(naf->realm = malloc(sizeof NAF_REALM_PREFIX + strlen(cfg->fqdn)))) {
 		snprintf(err, errlen, "out of memory");
 		naf_free(naf);
 		return NULL;
 	}
+	memcpy(naf->realm, NAF_REALM_PREFIX, sizeof NAF_REALM_PREFIX - 1);
+	strcpy(naf->realm + sizeof NAF_REALM_PREFIX - 1, cfg->fqdn);
 	zc.url = cfg->zn_url;
 	zc.token = cfg->token;
 	zc.ca_file = cfg->ca_file;
@@ -241,6 +246,7 @@ void naf_free(struct naf *naf)
 	tk_wipe(naf->nonce_key, sizeof naf->nonce_key);
 	free(naf->fqdn);
 	free(naf->gsid);
+	free(naf->realm);
 	free(naf);
 }
 

@@ -9,8 +9,10 @@
 
 #define NAF_NONCE_KEY_LEN 32
 
-/* The Digest nonce HMAC key and nonce lifetime of this NAF. */
+/* The Digest nonce HMAC key and nonce lifetime of this NAF, and its Digest
+ * realm "3GPP-bootstrapping@" FQDN (built once by naf_new). */
 const uint8_t *naf_nonce_key(const struct naf *naf);
+const char *naf_realm(const struct naf *naf);
 unsigned naf_nonce_ttl(const struct naf *naf);
 
 /* Wall clock in milliseconds since the epoch (key expiry is wall-clock). */

@@ -34,24 +34,17 @@ const char *naf_digest_result_str(int r)
 	}
 }
 
-int naf_digest_realm(const struct naf *naf, char *out, size_t cap)
-{
-	int n = snprintf(out, cap, NAF_REALM_PREFIX "%s", naf_fqdn(naf));
-	return n > 0 && (size_t)n < cap ? 0 : -1;
-}
-
 static int nonce_tag(const struct naf *naf, const uint8_t tr[16], uint8_t tag[NONCE_TAG])
 {
 	gnutls_hmac_hd_t h;
 	uint8_t mac[32];
-	const char *fqdn = naf_fqdn(naf);
+	const char *realm = naf_realm(naf);
 
 	if (gnutls_hmac_init(&h, GNUTLS_MAC_SHA256, naf_nonce_key(naf), NAF_NONCE_KEY_LEN) < 0)
 		return -1;
 	gnutls_hmac(h, "tkms-nonce", 10);
 	gnutls_hmac(h, tr, 16);
-	gnutls_hmac(h, NAF_REALM_PREFIX, sizeof NAF_REALM_PREFIX - 1);
-	gnutls_hmac(h, fqdn, strlen(fqdn));
+	gnutls_hmac(h, realm, strlen(realm));
 	gnutls_hmac_deinit(h, mac);
 	memcpy(tag, mac, NONCE_TAG);
 	return 0;
@@ -87,13 +80,13 @@ int naf_digest_nonce_check(const struct naf *naf, const char *nonce, size_t len)
 
 int naf_digest_challenge(const struct naf *naf, bool stale, char *out, size_t cap)
 {
-	char realm[NAF_BTID_MAX + sizeof NAF_REALM_PREFIX], nonce[NAF_NONCE_LEN + 1];
+	char nonce[NAF_NONCE_LEN + 1];
 	struct tk_digest d;
 
-	if (naf_digest_realm(naf, realm, sizeof realm) < 0 || naf_digest_nonce(naf, nonce) < 0)
+	if (naf_digest_nonce(naf, nonce) < 0)
 		return -1;
 	tk_digest_init(&d);
-	d.realm = realm;
+	d.realm = naf_realm(naf);
 	d.nonce = nonce;
 	d.qop = TK_DIGEST_QOP_AUTH;
 	d.alg = TK_DIGEST_ALG_MD5;
@@ -113,7 +106,7 @@ int naf_digest_check(struct naf *naf, const char *hdr, size_t len, const char *m
 		     struct naf_key *key, char btid[NAF_BTID_MAX + 1])
 {
 	struct tk_digest d;
-	char realm[NAF_BTID_MAX + sizeof NAF_REALM_PREFIX], pw[TK_GBA_KEY_LEN * 2];
+	char pw[TK_GBA_KEY_LEN * 2];
 	size_t ulen;
 	int r, st;
 
@@ -127,7 +120,7 @@ int naf_digest_check(struct naf *naf, const char *hdr, size_t len, const char *m
 		return fail(key, NAF_DIGEST_MALFORMED, "qop auth or auth-int required");
 	if (!uri || strcmp(d.uri, uri) != 0)
 		return fail(key, NAF_DIGEST_MALFORMED, "uri differs from the request target");
-	if (naf_digest_realm(naf, realm, sizeof realm) < 0 || strcmp(d.realm, realm) != 0)
+	if (strcmp(d.realm, naf_realm(naf)) != 0)
 		return fail(key, NAF_DIGEST_WRONG_REALM, "not the bootstrapping realm");
 	/* our nonce before any Zn traffic: junk never reaches the BSF */
 	r = naf_digest_nonce_check(naf, d.nonce, strlen(d.nonce));

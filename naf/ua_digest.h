@@ -50,9 +50,6 @@ enum naf_digest_result {
 
 const char *naf_digest_result_str(int r);
 
-/* realm = "3GPP-bootstrapping@" FQDN.  0, or -1 if cap is too small. */
-int naf_digest_realm(const struct naf *naf, char *out, size_t cap);
-
 /* A fresh nonce (NAF_NONCE_LEN chars + NUL) issued now. */
 int naf_digest_nonce(const struct naf *naf, char out[NAF_NONCE_LEN + 1]);
 
