@@ -268,12 +268,12 @@ tk_ok "certificate of an unknown CA: 403 / Error 0 over plain HTTP, 401 over HTT
 
 # PK variants off: Error 11; after SIGHUP with pk.enabled true again they work
 kms_conf "$TK_TMP/kms.json" false
-tk_kill_hup() { kill -HUP "$(cat "$TK_TMP/kms.pid")"; sleep 0.5; }
-tk_kill_hup
+hup() { tk_hup kms 'SIGHUP: .* reloaded: ticket engine'; }
+hup
 st=$(tk_http "$D/body" -H 'Content-Type: application/mikey' --data-binary @"$D/rogue.mikey" "$HTTP/mikey")
 [ "$st" = 400 ] && [ "$(mikey_error)" = 11 ] || tk_fail "PK disabled: $st, Error $(mikey_error)"
 kms_conf "$TK_TMP/kms.json" true
-tk_kill_hup
+hup
 run "bob resolve after reload" ue x resolve --call "$D/b.call" --in "$D2/ti.mikey" \
 	--impu sip:bob@home1.net --kms "$HTTPS" $KMSOPT $BOB
 tk_ok "pk.enabled false: 400 / Error 11; SIGHUP back to true: resolves again with the same KMS certificate"
@@ -283,7 +283,7 @@ ERIN="--cert $C/erin.pem --key $C/erin.key --kms-cert $TK_TMP/pk-cert.pem"
 refused 3 "erin without san_impus" ue x request --call "$D/e.call" --impu sip:erin@home1.net \
 	--to sip:bob@home1.net --kms "$HTTPS" $KMSOPT $ERIN
 kms_conf "$TK_TMP/kms.json" true true
-tk_kill_hup
+hup
 run "erin with san_impus" ue x request --call "$D/e.call" --impu sip:erin@home1.net \
 	--to sip:bob@home1.net --kms "$HTTPS" $KMSOPT $ERIN
 refused 3 "erin as bob" ue x request --call "$D/e.call" --impu sip:bob@home1.net \

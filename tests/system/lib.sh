@@ -15,6 +15,8 @@
 #   tk_wait_log NAME PATTERN MSG  until $TK_TMP/NAME.log has a line matching
 #                            grep PATTERN (at most 30 s); else tk_fail MSG with
 #                            the log's tail; fails early when daemon NAME has died
+#   tk_hup NAME PATTERN      SIGHUP to daemon NAME, then wait as tk_wait_log until
+#                            its log has one more line matching PATTERN
 #   tk_start_bsf [ARGS...]   writes $TK_TMP/bsf.json (free ports), starts
 #                            bsf-stub with it and ARGS, waits for both
 #                            listeners; sets BSF_UB_URL BSF_ZN_URL BSF_TOKEN
@@ -210,6 +212,19 @@ tk_wait_log()
 	until grep -q "$2" "$TK_TMP/$1.log" 2>/dev/null; do
 		_tk_i=$((_tk_i + 1))
 		[ $_tk_i -lt 300 ] && tk_alive "$1" || tk_fail "$3: $(tail -n 3 "$TK_TMP/$1.log")"
+		sleep 0.1
+	done
+}
+
+tk_hup()
+{
+	_tk_n0=$(grep -c "$2" "$TK_TMP/$1.log")
+	kill -HUP "$(tk__pid "$1")"
+	_tk_i=0
+	until [ "$(grep -c "$2" "$TK_TMP/$1.log")" -gt "$_tk_n0" ]; do
+		_tk_i=$((_tk_i + 1))
+		[ $_tk_i -lt 300 ] && tk_alive "$1" ||
+			tk_fail "SIGHUP to $1: no new line '$2': $(tail -n 3 "$TK_TMP/$1.log")"
 		sleep 0.1
 	done
 }
