@@ -571,6 +571,23 @@ static int succeed(struct out *o, const char *what, const struct ue_call *c)
 	return finish(o, EX_OK, what, NULL, NULL);
 }
 
+/* The end of a command: its call and unprinted result freed. */
+static int done(struct out *o, struct ue_call *c, int exitc)
+{
+	call_free(c);
+	json_decref(o->j);
+	return exitc;
+}
+
+/* The same for a command that used the GBA keys. */
+static int gba_done(struct out *o, struct gba *g, struct ue_cred *cred, struct ue_call *c,
+		    int exitc)
+{
+	tk_wipe(cred, sizeof *cred);
+	ue_state_wipe(&g->st);
+	return done(o, c, exitc);
+}
+
 static int prep_kms(const struct args *a, struct kms_opts *ko, char *fqdn, size_t cap)
 {
 	memset(ko, 0, sizeof *ko);
@@ -788,12 +805,7 @@ static int request_response(const struct ue_cli *cli, const struct args *a)
 		printf("ticket received (KMS answer read from %s)\n", a->response);
 	exitc = succeed(&o, "request", c);
 out:
-	tk_wipe(&cred, sizeof cred);
-	ue_state_wipe(&g.st);
-	call_free(c);
-	if (o.j)
-		json_decref(o.j);
-	return exitc;
+	return gba_done(&o, &g, &cred, c, exitc);
 }
 
 int ue_cmd_request(const struct ue_cli *cli, int argc, char **argv)
@@ -886,13 +898,8 @@ int ue_cmd_request(const struct ue_cli *cli, int argc, char **argv)
 		       g.rebootstrapped ? " (after a new GBA bootstrap)" : "");
 	exitc = succeed(&o, "request", x.c);
 out:
-	tk_wipe(&cred, sizeof cred);
-	ue_state_wipe(&g.st);
-	call_free(x.c);
 	free(r);
-	if (o.j)
-		json_decref(o.j);
-	return exitc;
+	return gba_done(&o, &g, &cred, x.c, exitc);
 }
 
 /* ---- transfer-init and transfer-resp ------------------------------------ */
@@ -938,10 +945,7 @@ static int emit_transfer(int argc, char **argv, const int *allowed, const char *
 	}
 	exitc = succeed(&o, what, c);
 out:
-	call_free(c);
-	if (o.j)
-		json_decref(o.j);
-	return exitc;
+	return done(&o, c, exitc);
 }
 
 int ue_cmd_transfer_init(const struct ue_cli *cli, int argc, char **argv)
@@ -1044,10 +1048,7 @@ static int resolve_unprotected(const struct args *a, const uint8_t *tinit, size_
 	}
 	exitc = succeed(&o, "resolve", c);
 out:
-	call_free(c);
-	if (o.j)
-		json_decref(o.j);
-	return exitc;
+	return done(&o, c, exitc);
 }
 
 /* resolve --response FILE: finish a RESOLVE_INIT written with --no-send. */
@@ -1082,12 +1083,7 @@ static int resolve_response(const struct ue_cli *cli, const struct args *a)
 		       a->response);
 	exitc = succeed(&o, "resolve", c);
 out:
-	tk_wipe(&cred, sizeof cred);
-	ue_state_wipe(&g.st);
-	call_free(c);
-	if (o.j)
-		json_decref(o.j);
-	return exitc;
+	return gba_done(&o, &g, &cred, c, exitc);
 }
 
 int ue_cmd_resolve(const struct ue_cli *cli, int argc, char **argv)
@@ -1180,13 +1176,8 @@ int ue_cmd_resolve(const struct ue_cli *cli, int argc, char **argv)
 		       " (unforked keys: tkms-ue observe the answer)" : "");
 	exitc = succeed(&o, "resolve", x.c);
 out:
-	tk_wipe(&cred, sizeof cred);
-	ue_state_wipe(&g.st);
-	call_free(x.c);
 	free(r);
-	if (o.j)
-		json_decref(o.j);
-	return exitc;
+	return gba_done(&o, &g, &cred, x.c, exitc);
 }
 
 /* ---- accept and observe ------------------------------------------------- */
@@ -1230,10 +1221,7 @@ static int take_answer(int argc, char **argv, const char *usage, answer_fn step,
 		printf("TRANSFER_RESP verified%s%s\n", c->forked ? forked_note : "", tail);
 	exitc = succeed(&o, what, c);
 out:
-	call_free(c);
-	if (o.j)
-		json_decref(o.j);
-	return exitc;
+	return done(&o, c, exitc);
 }
 
 int ue_cmd_accept(const struct ue_cli *cli, int argc, char **argv)
@@ -1299,10 +1287,7 @@ int ue_cmd_make_ticket(const struct ue_cli *cli, int argc, char **argv)
 		printf("WARNING: %s", unprotected_warning);
 	exitc = succeed(&o, "make-ticket", c);
 out:
-	call_free(c);
-	if (o.j)
-		json_decref(o.j);
-	return exitc;
+	return done(&o, c, exitc);
 }
 
 /* ---- srtp-keys ---------------------------------------------------------- */
