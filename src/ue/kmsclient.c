@@ -48,8 +48,6 @@
 #include "util/hexb64.h"
 #include "util/secret.h"
 
-#define REALM_PREFIX "3GPP-bootstrapping"
-
 static pthread_once_t curl_once = PTHREAD_ONCE_INIT;
 
 static void do_curl_init(void)
@@ -111,7 +109,6 @@ struct cx {
 	CURL *h;
 	struct ue_kms_reply *r;
 	bool overflow;
-	bool challenged;   /* WWW-Authenticate with the bootstrapping realm seen */
 	int suite;         /* of the TLS session of this transfer, -1 unknown */
 	char users_ch[512]; /* WWW-Authenticate of the users realm, "" if none */
 };
@@ -149,28 +146,6 @@ static bool hdr_is(const char *p, size_t len, const char *name, const char **val
 	return true;
 }
 
-static void note_header(struct ue_kms_reply *r, bool *challenged, const char *p, size_t len)
-{
-	const char *v;
-	size_t vl;
-	char tmp[32];
-
-	if (hdr_is(p, len, "WWW-Authenticate", &v, &vl)) {
-		size_t i;
-
-		for (i = 0; i + sizeof REALM_PREFIX - 1 <= vl; i++)
-			if (!memcmp(v + i, REALM_PREFIX, sizeof REALM_PREFIX - 1))
-				*challenged = true;
-	} else if (hdr_is(p, len, "Content-Type", &v, &vl)) {
-		r->is_mikey = vl >= 16 && !strncasecmp(v, "application/mikey", 17 <= vl ? 17 : 16) &&
-			      (vl == 17 || v[17] == ';' || v[17] == ' ');
-	} else if (hdr_is(p, len, "Retry-After", &v, &vl) && vl < sizeof tmp) {
-		memcpy(tmp, v, vl);
-		tmp[vl] = '\0';
-		r->retry_after = strtol(tmp, NULL, 10);
-	}
-}
-
 static bool contains(const char *v, size_t vl, const char *needle)
 {
 	size_t n = strlen(needle), i;
@@ -181,34 +156,46 @@ static bool contains(const char *v, size_t vl, const char *needle)
 	return false;
 }
 
+static void note_header(struct ue_kms_reply *r, const char *p, size_t len)
+{
+	const char *v;
+	size_t vl;
+	char tmp[32];
+
+	if (hdr_is(p, len, "Content-Type", &v, &vl)) {
+		r->is_mikey = vl >= 17 && !strncasecmp(v, "application/mikey", 17) &&
+			      (vl == 17 || v[17] == ';' || v[17] == ' ');
+	} else if (hdr_is(p, len, "Retry-After", &v, &vl) && vl < sizeof tmp) {
+		memcpy(tmp, v, vl);
+		tmp[vl] = '\0';
+		r->retry_after = strtol(tmp, NULL, 10);
+	}
+}
+
 static size_t on_header(char *p, size_t sz, size_t n, void *ud)
 {
 	struct cx *x = ud;
 	size_t len = sz * n;
 	struct curl_tlssessioninfo *ti = NULL;
+	const char *v;
+	size_t vl;
 
 	/* A new status line starts a new response (e.g. after a 401). */
 	if (len >= 5 && !memcmp(p, "HTTP/", 5)) {
 		x->r->body_len = 0;
 		x->r->is_mikey = false;
 		x->r->retry_after = -1;
-		x->challenged = false;
 		x->users_ch[0] = '\0';
 		if (x->suite < 0 &&
 		    curl_easy_getinfo(x->h, CURLINFO_TLS_SSL_PTR, &ti) == CURLE_OK && ti &&
 		    ti->backend == CURLSSLBACKEND_GNUTLS && ti->internals)
 			x->suite = ue_tls_suite_of(ti->internals);
 	}
-	note_header(x->r, &x->challenged, p, len);
-	{
-		const char *v;
-		size_t vl;
-
-		if (hdr_is(p, len, "WWW-Authenticate", &v, &vl) && vl < sizeof x->users_ch &&
-		    contains(v, vl, "realm=\"" TK_USERS_REALM_PREFIX)) {
-			memcpy(x->users_ch, v, vl);
-			x->users_ch[vl] = '\0';
-		}
+	note_header(x->r, p, len);
+	if (hdr_is(p, len, "WWW-Authenticate", &v, &vl) && vl < sizeof x->users_ch &&
+	    contains(v, vl, "realm=\"" TK_USERS_REALM_PREFIX)) {
+		memcpy(x->users_ch, v, vl);
+		x->users_ch[vl] = '\0';
 	}
 	return len;
 }
@@ -449,7 +436,6 @@ static int parse_http(const char *buf, size_t n, struct ue_kms_reply *r)
 {
 	const char *p = buf, *end = buf + n, *eol, *hend = NULL;
 	long clen = -1;
-	bool challenged = false;
 	size_t i, blen;
 
 	for (i = 0; i + 4 <= n; i++)
@@ -466,7 +452,7 @@ static int parse_http(const char *buf, size_t n, struct ue_kms_reply *r)
 		eol = memchr(p, '\n', (size_t)(end - p));
 		if (!eol || eol > hend + 2)
 			break;
-		note_header(r, &challenged, p, (size_t)(eol - p));
+		note_header(r, p, (size_t)(eol - p));
 		{
 			const char *v;
 			size_t vl;
@@ -495,7 +481,6 @@ static int parse_http(const char *buf, size_t n, struct ue_kms_reply *r)
 	r->body_len = blen;
 	if (r->status == 401)
 		r->bootstrap_required = true; /* the PSK identity (B-TID) was not usable */
-	(void)challenged;
 	return UE_KMS_OK;
 }
 
