@@ -1941,7 +1941,9 @@ int ue_call_load(struct ue_call *c, const char *path, struct ue_err *e)
 		struct ue_cs *cs = &c->cs[i];
 		json_int_t id = 0, pn = 0, ssrc = 0, roc = 0, seq = 0;
 
-		ok = ok && int_in(x, "cs_id", 0, 255, &id) && int_in(x, "policy_no", 0, 255, &pn) &&
+		if (!ok)
+			break; /* also when the file lists more than UE_MAX_CS */
+		ok = int_in(x, "cs_id", 0, 255, &id) && int_in(x, "policy_no", 0, 255, &pn) &&
 		     int_in(x, "ssrc", 0, UINT32_MAX, &ssrc) && int_in(x, "roc", 0, UINT32_MAX, &roc) &&
 		     int_in(x, "seq", 0, 65535, &seq) &&
 		     hex_in(x, "spi", cs->spi, sizeof cs->spi, &cs->spi_len);

@@ -20,6 +20,7 @@
 
 #include <gnutls/crypto.h>
 #include <gnutls/gnutls.h>
+#include <jansson.h>
 
 #include "mikey/mcrypto.h"
 #include "mikey/mikey.h"
@@ -557,6 +558,32 @@ static void test_state_file(void)
 	unlink(path);
 }
 
+/* A call file listing far more crypto sessions than a call holds is refused
+ * without writing past c->cs (the ASan build would see it). */
+static void test_state_file_too_many_cs(void)
+{
+	struct ue_err e;
+	char path[] = "/tmp/test-ue-call.XXXXXX";
+	json_t *j, *cs;
+	unsigned i;
+	int fd = mkstemp(path);
+
+	CU_ASSERT_FATAL(fd >= 0);
+	close(fd);
+	alice_request(UE_ALGS_128, true);
+	CU_ASSERT_EQUAL_FATAL(ue_call_save(A, path, &e), UE_OK);
+	j = json_load_file(path, 0, NULL);
+	CU_ASSERT_FATAL(j != NULL);
+	cs = json_array();
+	for (i = 0; i < 20000; i++)
+		json_array_append_new(cs, json_object());
+	json_object_set_new(j, "crypto_sessions", cs);
+	CU_ASSERT_EQUAL_FATAL(json_dump_file(j, path, JSON_COMPACT), 0);
+	ue_json_free_wiped(j);
+	CU_ASSERT_EQUAL(ue_call_load(A2, path, &e), UE_E_IO);
+	unlink(path);
+}
+
 static void test_sdp(void)
 {
 	char line[UE_MAX_MSG * 2];
@@ -596,6 +623,7 @@ static const struct tk_test tests[] = {
 	TK_TEST(test_kms_error_and_policy),
 	TK_TEST(test_early_reject),
 	TK_TEST(test_state_file),
+	TK_TEST(test_state_file_too_many_cs),
 	TK_TEST(test_sdp),
 	TK_TEST(test_wrong_stage),
 	{ NULL, NULL },
