@@ -14,7 +14,7 @@ bool kms_key_is_tgk(uint8_t t)
 	return t == MK_KEY_TGK || t == MK_KEY_TGK_SALT;
 }
 
-bool kms_key_has_salt(uint8_t t)
+static bool key_has_salt(uint8_t t)
 {
 	return t == MK_KEY_TGK_SALT || t == MK_KEY_TEK_SALT || t == MK_KEY_GTGK_SALT;
 }
@@ -111,7 +111,7 @@ static enum kms_policy_status grant_keys(const struct kms_policy_limits *lim,
 		else
 			g->changed = true;
 		s->salt_len = 0;
-		if (kms_key_has_salt(k->type)) {
+		if (key_has_salt(k->type)) {
 			s->salt_len = KMS_SALT_LEN;
 			if (k->salt.n != KMS_SALT_LEN)
 				g->changed = true;

@@ -65,7 +65,6 @@ enum kms_policy_status kms_policy_grant(const struct kms_policy_limits *lim,
 
 /* True when keys of type t are forked (row F) with the I flag: TGKs only. */
 bool kms_key_is_tgk(uint8_t t);
-bool kms_key_has_salt(uint8_t t);
 
 /* A well-formed identity URI of IDRi / IDRr (P-3, P-13): ID type URI, a
  * scheme of sip, sips or tel, something after the colon, no control
