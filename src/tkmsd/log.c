@@ -29,7 +29,7 @@ int tkmsd_log_level_parse(const char *name)
 	return -1;
 }
 
-const char *tkmsd_log_level_name(int level)
+static const char *level_name(int level)
 {
 	if (level < LOG_ERR)
 		level = LOG_ERR;
@@ -82,7 +82,7 @@ static void vlog(int level, const char *fmt, va_list ap)
 	strftime(ts, sizeof ts, "%Y-%m-%dT%H:%M:%S", &tm);
 	pthread_mutex_lock(&lock);
 	fprintf(stderr, "%s.%03ldZ tkmsd[%ld] %s: %s\n", ts, now.tv_nsec / 1000000L,
-		(long)getpid(), tkmsd_log_level_name(level), msg);
+		(long)getpid(), level_name(level), msg);
 	pthread_mutex_unlock(&lock);
 }
 

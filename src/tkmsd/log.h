@@ -10,7 +10,6 @@
 
 /* Level names: "error", "warning", "notice", "info", "debug". -1 if unknown. */
 int tkmsd_log_level_parse(const char *name);
-const char *tkmsd_log_level_name(int level);
 
 /* Messages above level are dropped. Safe to call again (reconfigure). */
 void tkmsd_log_setup(int level, bool use_syslog);
