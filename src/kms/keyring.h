@@ -8,8 +8,9 @@
  *    new set; kms_tpk_set_save writes it atomically.
  *  - struct kms_keyring: the thread-safe holder the daemon and the ticket
  *    engine share. Readers copy a key out (or take a reference to the whole
- *    set) under a short mutex; on SIGHUP the daemon loads a new set and
- *    swaps it in with kms_keyring_swap. A reader still holding the old set
+ *    set) under a short mutex; kms_keyring_swap replaces the set (tkmsd
+ *    does not: its SIGHUP builds a new engine generation with a holder of
+ *    its own, tkmsd/engine_glue.h). A reader still holding the old set
  *    keeps it alive until it drops its reference; then its keys are wiped.
  *
  * File (JSON): {"current": <id>, "keys": [{"id": <uint32>, "key": "<64 hex>",
