@@ -303,8 +303,7 @@ static bool dns_name(const char *s)
 	return label > 0 && s[n - 1] != '-';
 }
 
-/* A URI as used for IMPUs and groups: scheme ':' rest, no spaces or controls. */
-static bool uri_like(const char *s)
+bool tkmsd_uri_like(const char *s)
 {
 	const char *c = strchr(s, ':');
 	const char *p;
@@ -458,7 +457,7 @@ static void groups(struct errs *e, json_t *root, struct tkmsd_config *c)
 	json_object_foreach(g, k, m) {
 		struct tkmsd_group *gr = &c->groups[c->n_groups];
 		snprintf(sub, sizeof sub, "groups.%.200s", k);
-		if (!uri_like(k))
+		if (!tkmsd_uri_like(k))
 			err_add(e, sub, "group name must be a URI such as \"sip:team@home1.net\"");
 		if (!json_is_array(m) || json_array_size(m) == 0) {
 			err_add(e, sub, "must be a non-empty array of member URIs");
@@ -472,7 +471,7 @@ static void groups(struct errs *e, json_t *root, struct tkmsd_config *c)
 		}
 		json_array_foreach(m, i, v) {
 			const char *s = json_string_value(v);
-			if (!s || !uri_like(s)) {
+			if (!s || !tkmsd_uri_like(s)) {
 				snprintf(sub, sizeof sub, "groups.%.200s[%zu]", k, i);
 				err_add(e, sub, "must be a member URI such as \"sip:carol@home1.net\"");
 				continue;
@@ -603,7 +602,7 @@ static void client_certs(struct errs *e, json_t *root, struct tkmsd_config *c)
 			continue;
 		}
 		json_array_foreach(im, j, v) {
-			if (!json_is_string(v) || !uri_like(json_string_value(v))) {
+			if (!json_is_string(v) || !tkmsd_uri_like(json_string_value(v))) {
 				snprintf(sub2, sizeof sub2, "%s.impus[%zu]", sub, j);
 				err_add(e, sub2, "must be a URI such as \"sip:user@example.net\"");
 				continue;

@@ -100,6 +100,10 @@ extern const char tkmsd_default_config[];
 int tkmsd_config_load(const char *file, struct tkmsd_config *cfg, char *err, size_t errlen);
 void tkmsd_config_free(struct tkmsd_config *cfg);
 
+/* A URI as used for IMPUs and groups (here and in the users file):
+ * scheme ':' rest, no spaces or controls. */
+bool tkmsd_uri_like(const char *s);
+
 /* The effective configuration as JSON text (the BSF token masked); free(). */
 char *tkmsd_config_dump(const struct tkmsd_config *cfg);
 

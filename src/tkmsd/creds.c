@@ -183,18 +183,6 @@ out:
 
 /* ---- password users ---------------------------------------------------------- */
 
-static bool uri_ok(const char *s)
-{
-	const char *c = strchr(s, ':');
-
-	if (!c || c == s || !c[1])
-		return false;
-	for (; *s; s++)
-		if ((unsigned char)*s <= 0x20 || *s == 0x7f)
-			return false;
-	return true;
-}
-
 /* The "ha1" strings of the parsed users file, before it is freed: an HA1
  * is what a user's PSK derives from, and jansson does not wipe what it
  * frees (the key ring does the same for its keys). */
@@ -264,7 +252,7 @@ static int users_load(struct tkmsd_creds *c, const char *path, char *err, size_t
 			return -1;
 		}
 		json_array_foreach(im, j, v) {
-			if (!json_is_string(v) || !uri_ok(json_string_value(v))) {
+			if (!json_is_string(v) || !tkmsd_uri_like(json_string_value(v))) {
 				snprintf(err, errlen, "users: %s: users[%zu].impus[%zu]: not a URI", path, i, j);
 				return -1;
 			}
