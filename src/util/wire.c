@@ -5,19 +5,6 @@
 
 #include <string.h>
 
-const char *tk_wire_strerror(int err)
-{
-	switch (err) {
-	case TK_WIRE_OK: return "ok";
-	case TK_WIRE_TRUNCATED: return "truncated input";
-	case TK_WIRE_NOSPACE: return "output buffer full";
-	case TK_WIRE_TOOLONG: return "value too long for its length field";
-	case TK_WIRE_TRAILING: return "trailing bytes";
-	case TK_WIRE_INVALID: return "invalid value";
-	default: return "unknown wire error";
-	}
-}
-
 void tk_rd_init(tk_rd *rd, const uint8_t *buf, size_t len)
 {
 	rd->base = buf;
@@ -32,12 +19,6 @@ bool tk_rd_fail(tk_rd *rd, int err)
 		rd->err = err ? err : TK_WIRE_INVALID;
 	rd->left = 0;
 	return false;
-}
-
-uint32_t tk_rd_u24(tk_rd *rd)
-{
-	const uint8_t *q = tk_rd_bytes(rd, 3);
-	return q ? ((uint32_t)q[0] << 16) | ((uint32_t)q[1] << 8) | q[2] : 0;
 }
 
 uint64_t tk_rd_u64(tk_rd *rd)
@@ -139,12 +120,6 @@ static bool put_be(tk_wr *wr, uint64_t v, unsigned n)
 
 bool tk_wr_u8(tk_wr *wr, uint8_t v) { return put_be(wr, v, 1); }
 bool tk_wr_u16(tk_wr *wr, uint16_t v) { return put_be(wr, v, 2); }
-bool tk_wr_u24(tk_wr *wr, uint32_t v)
-{
-	if (v > 0xFFFFFF)
-		return tk_wr_fail(wr, TK_WIRE_TOOLONG);
-	return put_be(wr, v, 3);
-}
 bool tk_wr_u32(tk_wr *wr, uint32_t v) { return put_be(wr, v, 4); }
 bool tk_wr_u64(tk_wr *wr, uint64_t v) { return put_be(wr, v, 8); }
 

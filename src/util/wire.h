@@ -29,8 +29,6 @@ enum tk_wire_err {
 	TK_WIRE_INVALID,     /* set by a decoder via tk_rd_fail() */
 };
 
-const char *tk_wire_strerror(int err);
-
 /* ---- reader ---------------------------------------------------------- */
 
 typedef struct tk_rd {
@@ -88,7 +86,6 @@ static inline uint32_t tk_rd_u32(tk_rd *rd)
 		   ((uint32_t)q[2] << 8) | q[3] : 0;
 }
 
-uint32_t tk_rd_u24(tk_rd *rd);
 uint64_t tk_rd_u64(tk_rd *rd);
 /* Peek at the next byte without consuming it (0 on error/empty). */
 uint8_t tk_rd_peek_u8(const tk_rd *rd);
@@ -123,7 +120,6 @@ bool tk_wr_fail(tk_wr *wr, int err);
 
 bool tk_wr_u8(tk_wr *wr, uint8_t v);
 bool tk_wr_u16(tk_wr *wr, uint16_t v);
-bool tk_wr_u24(tk_wr *wr, uint32_t v);
 bool tk_wr_u32(tk_wr *wr, uint32_t v);
 bool tk_wr_u64(tk_wr *wr, uint64_t v);
 bool tk_wr_bytes(tk_wr *wr, const void *src, size_t n);
