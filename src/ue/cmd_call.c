@@ -133,40 +133,6 @@ static void describe_call(struct out *o, const struct ue_call *c)
 
 /* ---- files -------------------------------------------------------------- */
 
-/* A MIKEY message from a file: binary (first octet = version 1), or text with
- * an "a=key-mgmt:mikey" line or bare base64. */
-static long read_msg(const char *path, uint8_t *out, size_t cap, char *err, size_t errlen)
-{
-	static char text[UE_MAX_MSG * 2];
-	FILE *f = strcmp(path, "-") ? fopen(path, "rb") : stdin;
-	size_t n;
-	long m;
-
-	if (!f) {
-		snprintf(err, errlen, "%s: %s", path, strerror(errno));
-		return -1;
-	}
-	n = fread(text, 1, sizeof text, f);
-	if (f != stdin)
-		fclose(f);
-	if (n == sizeof text) {
-		snprintf(err, errlen, "%s: too large for a MIKEY message", path);
-		return -1;
-	}
-	if (n > 0 && (uint8_t)text[0] == MK_VERSION) {
-		if (n > cap) {
-			snprintf(err, errlen, "%s: too large", path);
-			return -1;
-		}
-		memcpy(out, text, n);
-		return (long)n;
-	}
-	m = ue_sdp_parse(text, n, out, cap);
-	if (m <= 0)
-		snprintf(err, errlen, "%s: neither a MIKEY message nor an a=key-mgmt:mikey line", path);
-	return m <= 0 ? -1 : m;
-}
-
 static int write_file(const char *path, const void *p, size_t n, mode_t mode, char *err,
 		      size_t errlen)
 {
@@ -658,7 +624,7 @@ static int response_inputs(const struct ue_cli *cli, const struct args *a, struc
 		*exitc = finish(o, EX_GBA, what, e, NULL);
 		return -1;
 	}
-	*n = read_msg(a->response, msg, cap, e->msg, sizeof e->msg);
+	*n = ue_cmd_read_msg(a->response, msg, cap, e->msg, sizeof e->msg);
 	if (*n < 0) {
 		*exitc = finish(o, EX_USAGE, what, e, NULL);
 		return -1;
@@ -1126,7 +1092,7 @@ int ue_cmd_resolve(const struct ue_cli *cli, int argc, char **argv)
 		fprintf(stderr, "tkms-ue resolve: --in FILE and --impu IMPU are required\n");
 		return EX_USAGE;
 	}
-	n = read_msg(a.in, tinit, sizeof tinit, e.msg, sizeof e.msg);
+	n = ue_cmd_read_msg(a.in, tinit, sizeof tinit, e.msg, sizeof e.msg);
 	if (n > 0 && ue_ticket_unprotected(tinit, (size_t)n))
 		return resolve_unprotected(&a, tinit, (size_t)n);
 	if ((rc = a.no_send ? offline_fqdn(&a, fqdn, sizeof fqdn) :
@@ -1210,7 +1176,7 @@ static int take_answer(int argc, char **argv, const char *usage, answer_fn step,
 	c = call_load(&o, what, a.call, &e, &exitc);
 	if (!c)
 		goto out;
-	n = read_msg(a.in, msg, sizeof msg, e.msg, sizeof e.msg);
+	n = ue_cmd_read_msg(a.in, msg, sizeof msg, e.msg, sizeof e.msg);
 	if (n < 0) {
 		exitc = finish(&o, EX_USAGE, what, &e, NULL);
 		goto out;

@@ -1,9 +1,11 @@
 /*
- * cmd_common.c: exit statuses and the KMS FQDN for the tkms-ue call-flow
- * commands (cmd_common.h).
+ * cmd_common.c: exit statuses, the KMS FQDN and message files for the
+ * tkms-ue call-flow commands (cmd_common.h).
  */
 #include "ue/cmd_common.h"
 
+#include <errno.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "ue/ui_boot_cli.h"
@@ -38,4 +40,36 @@ void ue_cmd_url_host(const char *url, char *out, size_t cap)
 		memcpy(out, p, n);
 		out[n] = '\0';
 	}
+}
+
+long ue_cmd_read_msg(const char *path, uint8_t *out, size_t cap, char *err, size_t errlen)
+{
+	static char text[UE_MAX_MSG * 2];
+	FILE *f = strcmp(path, "-") ? fopen(path, "rb") : stdin;
+	size_t n;
+	long m;
+
+	if (!f) {
+		snprintf(err, errlen, "%s: %s", path, strerror(errno));
+		return -1;
+	}
+	n = fread(text, 1, sizeof text, f);
+	if (f != stdin)
+		fclose(f);
+	if (n == sizeof text) {
+		snprintf(err, errlen, "%s: too large for a MIKEY message", path);
+		return -1;
+	}
+	if (n > 0 && (uint8_t)text[0] == MK_VERSION) {
+		if (n > cap) {
+			snprintf(err, errlen, "%s: too large", path);
+			return -1;
+		}
+		memcpy(out, text, n);
+		return (long)n;
+	}
+	m = ue_sdp_parse(text, n, out, cap);
+	if (m <= 0)
+		snprintf(err, errlen, "%s: neither a MIKEY message nor an a=key-mgmt:mikey line", path);
+	return m <= 0 ? -1 : m;
 }

@@ -1,13 +1,14 @@
 /*
  * cmd_common.h: what the tkms-ue call-flow commands (cmd_call.c, for GBA
  * users, and cmd_creds.c, for certificate and password users) share: the
- * exit status of a call step's result (enum ue_exit, ui_boot_cli.h) and the
- * default KMS FQDN, taken from the KMS URL.
+ * exit status of a call step's result (enum ue_exit, ui_boot_cli.h), the
+ * default KMS FQDN, taken from the KMS URL, and reading a message file.
  */
 #ifndef TK_UE_CMD_COMMON_H
 #define TK_UE_CMD_COMMON_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include "ue/call.h"
 
@@ -18,5 +19,10 @@ int ue_cmd_exit(int rc, const struct ue_err *e);
 /* Host part of an http(s):// or psk:// URL into out; "" when there is none
  * or it does not fit. */
 void ue_cmd_url_host(const char *url, char *out, size_t cap);
+
+/* A MIKEY message (a peer's, or the KMS's answer) from a file, "-" for
+ * stdin: binary (first octet = version 1), or text with an
+ * "a=key-mgmt:mikey" line or bare base64.  Its length, or -1 (err says why). */
+long ue_cmd_read_msg(const char *path, uint8_t *out, size_t cap, char *err, size_t errlen);
 
 #endif

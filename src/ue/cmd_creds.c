@@ -283,26 +283,6 @@ static void pem_free(struct pem *p)
 
 /* ---- the command -------------------------------------------------------------- */
 
-static long read_tinit(const char *path, uint8_t *out, size_t cap, char *err, size_t errlen)
-{
-	char *buf = NULL;
-	size_t n = 0;
-	long m;
-
-	if (tk_file_read(path, UE_MAX_MSG * 2, 0, &buf, &n, err, errlen) != 0)
-		return -1;
-	if (n && (uint8_t)buf[0] == MK_VERSION && n <= cap) {
-		memcpy(out, buf, n);
-		m = (long)n;
-	} else {
-		m = ue_sdp_parse(buf, n, out, cap);
-		if (m <= 0)
-			snprintf(err, errlen, "%s: neither a MIKEY message nor an a=key-mgmt line", path);
-	}
-	free(buf);
-	return m > 0 ? m : -1;
-}
-
 static void kms_fqdn_of(const struct args *a, char *out, size_t cap)
 {
 	if (a->kms_fqdn)
@@ -407,7 +387,7 @@ int ue_cmd_creds(const struct ue_cli *cli, int argc, char **argv)
 		ro.algset = a.algs == 256 ? UE_ALGS_256 : UE_ALGS_128;
 		rc = ue_request_build(c, &ro, &cred, msg, sizeof msg, &len, &e);
 	} else {
-		tn = read_tinit(a.in, tinit, sizeof tinit, e.msg, sizeof e.msg);
+		tn = ue_cmd_read_msg(a.in, tinit, sizeof tinit, e.msg, sizeof e.msg);
 		rc = tn < 0 ? UE_E_ARG :
 		     ue_resolve_begin(c, a.impu, fqdn, &cred, tinit, (size_t)tn, msg, sizeof msg,
 				      &len, &e);
