@@ -25,6 +25,7 @@
 
 #include "gba/kdf.h"
 #include "tools/bench-load.h"
+#include "ue/call.h"
 #include "ue/kmsclient.h"
 #include "ue/state.h"
 #include "ue/ui_boot.h"
@@ -127,7 +128,7 @@ static int load_subscribers(const char *path, struct sub *s, unsigned cap, unsig
 		memcpy(s[*n].opc, opc, 33);
 		(*n)++;
 	}
-	json_decref(root);
+	ue_json_free_wiped(root); /* k and opc hex */
 	return 0;
 }
 
