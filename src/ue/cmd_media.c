@@ -21,6 +21,7 @@
 #include <srtp2/srtp.h>
 
 #include "ue/call.h"
+#include "ue/srtpproof.h"
 #include "util/fileio.h"
 #include "util/secret.h"
 
@@ -93,8 +94,7 @@ static int media_ctx(const struct media_args *a, srtp_t *ctx, struct ue_srtp_cs 
 	struct ue_call *c = calloc(1, sizeof *c);
 	struct ue_srtp_cs ks[UE_MAX_CS];
 	struct ue_err e = { -1, "" };
-	srtp_policy_t pol;
-	uint8_t keysalt[46];
+	struct ue_srtp_stream st = { .key_len = 0 };
 	unsigned n = 0, i;
 	int rc = UE_EXIT_PROTO;
 
@@ -119,32 +119,18 @@ static int media_ctx(const struct media_args *a, srtp_t *ctx, struct ue_srtp_cs 
 		goto out;
 	}
 	*cs = ks[i];
-	memset(&pol, 0, sizeof pol);
-	if (cs->key_len == 32) {
-		srtp_crypto_policy_set_aes_cm_256_hmac_sha1_80(&pol.rtp);
-		srtp_crypto_policy_set_aes_cm_256_hmac_sha1_80(&pol.rtcp);
-	} else {
-		srtp_crypto_policy_set_aes_cm_128_hmac_sha1_80(&pol.rtp);
-		srtp_crypto_policy_set_aes_cm_128_hmac_sha1_80(&pol.rtcp);
-	}
-	memcpy(keysalt, cs->key, cs->key_len);
-	memcpy(keysalt + cs->key_len, cs->salt, sizeof cs->salt);
-	pol.ssrc.type = ssrc_specific;
-	pol.ssrc.value = cs->ssrc;
-	pol.key = keysalt;
-	pol.window_size = 1024;
-	if (srtp_create(ctx, &pol) != srtp_err_status_ok) {
-		ue_cli_error(UE_EXIT_PROTO, "libsrtp2 refused the keys");
-		goto out;
-	}
-	if (srtp_set_stream_roc(*ctx, cs->ssrc, cs->roc) != srtp_err_status_ok) {
-		srtp_dealloc(*ctx);
-		ue_cli_error(UE_EXIT_PROTO, "libsrtp2 refused the ROC");
+	memcpy(st.key, cs->key, cs->key_len);
+	st.key_len = cs->key_len;
+	memcpy(st.salt, cs->salt, sizeof st.salt);
+	st.ssrc = cs->ssrc;
+	st.roc = cs->roc;
+	if (ue_srtp_ctx(ctx, &st, e.msg, sizeof e.msg)) {
+		ue_cli_error(UE_EXIT_PROTO, "libsrtp2 refused the keys: %s", e.msg);
 		goto out;
 	}
 	rc = UE_EXIT_OK;
 out:
-	tk_wipe(keysalt, sizeof keysalt);
+	tk_wipe(&st, sizeof st);
 	tk_wipe(ks, sizeof ks);
 	tk_wipe(cs->key, sizeof cs->key);
 	tk_wipe(cs->salt, sizeof cs->salt);

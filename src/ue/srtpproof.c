@@ -20,8 +20,7 @@ static void do_srtp_init(void)
 	srtp_init_status = srtp_init();
 }
 
-static int make_ctx(srtp_t *ctx, const struct ue_srtp_stream *s, int inbound,
-		    char *err, size_t errlen)
+int ue_srtp_ctx(srtp_t *ctx, const struct ue_srtp_stream *s, char *err, size_t errlen)
 {
 	srtp_policy_t pol;
 	uint8_t keysalt[32 + 14];
@@ -48,8 +47,7 @@ static int make_ctx(srtp_t *ctx, const struct ue_srtp_stream *s, int inbound,
 	st = srtp_create(ctx, &pol);
 	tk_wipe(keysalt, sizeof keysalt);
 	if (st != srtp_err_status_ok) {
-		snprintf(err, errlen, "srtp_create (%s) failed: %d",
-			 inbound ? "receiver" : "sender", (int)st);
+		snprintf(err, errlen, "srtp_create failed: %d", (int)st);
 		return -1;
 	}
 	st = srtp_set_stream_roc(*ctx, s->ssrc, s->roc);
@@ -122,7 +120,7 @@ int ue_srtp_proof(const struct ue_srtp_stream *tx, const struct ue_srtp_stream *
 			 tx->ssrc, tx->roc, rx->ssrc, rx->roc);
 		return -1;
 	}
-	if (make_ctx(&stx, tx, 0, err, errlen) || make_ctx(&srx, rx, 1, err, errlen))
+	if (ue_srtp_ctx(&stx, tx, err, errlen) || ue_srtp_ctx(&srx, rx, err, errlen))
 		goto out;
 	for (i = 0; i < npackets; i++, seq++) {
 		ref_len = make_rtp(ref, tx->ssrc, seq, i);

@@ -21,6 +21,16 @@ struct ue_srtp_stream {
 };
 
 /*
+ * A libsrtp2 context (srtp_t *) for stream s: AES_CM_128_HMAC_SHA1_80, or
+ * AES_CM_256_HMAC_SHA1_80 for a 32-octet key; ssrc-specific; ROC set with
+ * srtp_set_stream_roc.  srtp_init must have run.  0, or -1 with a reason in
+ * err; the caller srtp_dealloc()s it.
+ */
+struct srtp_ctx_t_;
+int ue_srtp_ctx(struct srtp_ctx_t_ **ctx, const struct ue_srtp_stream *s, char *err,
+		size_t errlen);
+
+/*
  * Protect npackets RTP packets (and one RTCP packet) with `tx` and unprotect
  * them with `rx` (policy AES_CM_128_HMAC_SHA1_80, or AES_CM_256_HMAC_SHA1_80
  * for 32-octet keys; ssrc-specific; ROC set with srtp_set_stream_roc).
