@@ -28,8 +28,3 @@ int ue_usim_run(struct ue_usim *u, const uint8_t rand[TK_MIL_RAND_LEN],
 	u->sqn = s;
 	return UE_USIM_OK;
 }
-
-void ue_usim_wipe(struct ue_usim *u)
-{
-	tk_wipe(u, sizeof *u);
-}

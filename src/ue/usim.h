@@ -30,6 +30,4 @@ int ue_usim_run(struct ue_usim *u, const uint8_t rand[TK_MIL_RAND_LEN],
 		uint8_t ck[TK_MIL_CK_LEN], uint8_t ik[TK_MIL_IK_LEN],
 		uint8_t auts[TK_MIL_AUTS_LEN]);
 
-void ue_usim_wipe(struct ue_usim *u);
-
 #endif
