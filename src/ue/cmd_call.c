@@ -564,14 +564,10 @@ static int prep_kms(const struct args *a, struct kms_opts *ko, char *fqdn, size_
 	ko->url = a->kms;
 	ko->cacert = a->cacert;
 	ko->timeout_ms = a->timeout_ms;
-	if (a->kms_fqdn) {
-		snprintf(fqdn, cap, "%s", a->kms_fqdn);
-	} else {
-		ue_cmd_url_host(a->kms, fqdn, cap);
-		if (!fqdn[0]) {
-			fprintf(stderr, "tkms-ue: cannot tell the KMS FQDN; give --kms-fqdn\n");
-			return EX_USAGE;
-		}
+	ue_cmd_kms_fqdn(a->kms_fqdn, a->kms, fqdn, cap);
+	if (!fqdn[0]) {
+		fprintf(stderr, "tkms-ue: cannot tell the KMS FQDN; give --kms-fqdn\n");
+		return EX_USAGE;
 	}
 	ko->fqdn = fqdn;
 	return 0;
@@ -584,12 +580,7 @@ static int offline_fqdn(const struct args *a, char *fqdn, size_t cap)
 		fprintf(stderr, "tkms-ue: --no-send needs --out FILE for the message\n");
 		return EX_USAGE;
 	}
-	if (a->kms_fqdn)
-		snprintf(fqdn, cap, "%s", a->kms_fqdn);
-	else if (a->kms)
-		ue_cmd_url_host(a->kms, fqdn, cap);
-	else
-		fqdn[0] = '\0';
+	ue_cmd_kms_fqdn(a->kms_fqdn, a->kms, fqdn, cap);
 	if (!fqdn[0]) {
 		fprintf(stderr, "tkms-ue: --no-send needs --kms-fqdn FQDN (or --kms URL)\n");
 		return EX_USAGE;

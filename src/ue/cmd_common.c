@@ -24,7 +24,8 @@ int ue_cmd_exit(int rc, const struct ue_err *e)
 	}
 }
 
-void ue_cmd_url_host(const char *url, char *out, size_t cap)
+/* Host part of an http(s):// or psk:// URL; "" when none or too long. */
+static void url_host(const char *url, char *out, size_t cap)
 {
 	const char *p = strstr(url, "://"), *e;
 	size_t n;
@@ -40,6 +41,16 @@ void ue_cmd_url_host(const char *url, char *out, size_t cap)
 		memcpy(out, p, n);
 		out[n] = '\0';
 	}
+}
+
+void ue_cmd_kms_fqdn(const char *kms_fqdn, const char *kms_url, char *out, size_t cap)
+{
+	if (kms_fqdn)
+		snprintf(out, cap, "%s", kms_fqdn);
+	else if (kms_url)
+		url_host(kms_url, out, cap);
+	else
+		out[0] = '\0';
 }
 
 long ue_cmd_read_msg(const char *path, uint8_t *out, size_t cap, char *err, size_t errlen)

@@ -2,7 +2,7 @@
  * cmd_common.h: what the tkms-ue call-flow commands (cmd_call.c, for GBA
  * users, and cmd_creds.c, for certificate and password users) share: the
  * exit status of a call step's result (enum ue_exit, ui_boot_cli.h), the
- * default KMS FQDN, taken from the KMS URL, and reading a message file.
+ * KMS FQDN (by default the KMS URL's host) and reading a message file.
  */
 #ifndef TK_UE_CMD_COMMON_H
 #define TK_UE_CMD_COMMON_H
@@ -16,9 +16,10 @@
  * (authentication failure) from other refusals. */
 int ue_cmd_exit(int rc, const struct ue_err *e);
 
-/* Host part of an http(s):// or psk:// URL into out; "" when there is none
- * or it does not fit. */
-void ue_cmd_url_host(const char *url, char *out, size_t cap);
+/* The KMS FQDN: kms_fqdn (--kms-fqdn) when given, else the host part of
+ * kms_url (--kms: http(s):// or psk://); "" when neither tells or it does
+ * not fit (either may be NULL). */
+void ue_cmd_kms_fqdn(const char *kms_fqdn, const char *kms_url, char *out, size_t cap);
 
 /* A MIKEY message (a peer's, or the KMS's answer) from a file, "-" for
  * stdin: binary (first octet = version 1), or text with an

@@ -283,16 +283,6 @@ static void pem_free(struct pem *p)
 
 /* ---- the command -------------------------------------------------------------- */
 
-static void kms_fqdn_of(const struct args *a, char *out, size_t cap)
-{
-	if (a->kms_fqdn)
-		snprintf(out, cap, "%s", a->kms_fqdn);
-	else if (a->kms)
-		ue_cmd_url_host(a->kms, out, cap);
-	else
-		out[0] = '\0';
-}
-
 static int report(const struct args *a, const char *cmd, int code, long status,
 		  const char *transport, int mikey_error, const char *msg)
 {
@@ -347,7 +337,7 @@ int ue_cmd_creds(const struct ue_cli *cli, int argc, char **argv)
 	memset(&pem, 0, sizeof pem);
 	memset(&pk, 0, sizeof pk);
 	memset(&cred, 0, sizeof cred);
-	kms_fqdn_of(&a, fqdn, sizeof fqdn);
+	ue_cmd_kms_fqdn(a.kms_fqdn, a.kms, fqdn, sizeof fqdn);
 	if (!fqdn[0])
 		return usage_err(cmd, "cannot tell the KMS FQDN: give --kms-fqdn");
 	c = calloc(1, sizeof *c);
