@@ -1,5 +1,5 @@
 #!/bin/sh
-# call-rebootstrap.sh: B-TIDs that expire (BSF lifetime 2 s) while the UEs
+# call-rebootstrap.sh: B-TIDs that expire (BSF lifetime 4 s) while the UEs
 # still use them (P-6, P-27). Alice and Bob bootstrap; Alice gets a ticket
 # (the KMS caches her Ks_NAF); both B-TIDs expire at the BSF. Their UEs
 # believe the B-TIDs still valid (state expiry moved forward, as a UE whose
@@ -11,11 +11,11 @@
 . "$TK_SRCDIR/tests/system/lib.sh"
 tk_init call-rebootstrap
 . "$TK_SRCDIR/tests/system/call-common.sh"
-TK_BSF_LIFETIME=2 call_setup
+TK_BSF_LIFETIME=4 call_setup
 boot alice 01
 boot bob 02
 T0=$(date +%s)
-tk_ok "alice and bob bootstrapped (B-TID lifetime 2 s)"
+tk_ok "alice and bob bootstrapped (B-TID lifetime 4 s)"
 btid() { sed -n 's/^ *"btid": "\([^"]*\)".*/\1/p' "$TK_TMP/$1.state"; }
 # lag NAME: the UE's state claims its bootstrap valid for another hour
 lag() {
@@ -29,7 +29,7 @@ run "alice request (fresh B-TID)" ue alice request --call "$C/alice.call" \
 	--impu sip:alice@home1.net --to sip:bob@home1.net --kms "$HTTPS" $KMSOPT --json
 tk_expect_eq "$(jget "$TK_TMP/out" rebootstrapped)" false "fresh B-TID: no new bootstrap"
 
-while [ "$(date +%s)" -le $((T0 + 2)) ]; do sleep 0.2; done
+while [ "$(date +%s)" -le $((T0 + 4)) ]; do sleep 0.2; done
 lag alice
 lag bob
 C="$TK_TMP/c1"; mkdir -p "$C"

@@ -10,7 +10,7 @@
 #    --pskusername/--pskkey with a key from `tkms-ue naf-key` carry a real
 #    REQUEST_INIT_PSK and get REQUEST_RESP;
 #  - curl --digest against the HTTPS listener (password base64(Ks_NAF));
-#  - an expired B-TID (BSF lifetime 2 s) gets 401 even though the KMS had
+#  - an expired B-TID (BSF lifetime 4 s) gets 401 even though the KMS had
 #    its key cached (P-6).
 . "$TK_SRCDIR/tests/system/lib.sh"
 tk_init kms-admin
@@ -163,9 +163,9 @@ code=$(curl -s --max-time 15 --cacert "$TK_TMP/kms-cert.pem" --digest -u "$BTID:
 tk_expect_eq "$code" "200 application/mikey" "curl --digest over HTTPS: REQUEST_RESP"
 
 # ---- an expired B-TID -------------------------------------------------------------
-# The BSF again, now with 2 s sessions, and a KMS of its own next to it.
+# The BSF again, now with 4 s sessions, and a KMS of its own next to it.
 tk_stop bsf
-TK_BSF_LIFETIME=2 tk_start_bsf
+TK_BSF_LIFETIME=4 tk_start_bsf
 P3_HTTP=$(tk_free_port)
 cat >"$TK_TMP/kms3.json" <<EOF
 { "listeners": { "psk": { "enabled": false }, "https": { "enabled": false },
@@ -179,8 +179,10 @@ tk_bootstrap dave 04
 "$KC" --state "$TK_TMP/dave.state" --kms "http://127.0.0.1:$P3_HTTP" request --impu sip:dave@home1.net \
 	--to sip:bob@home1.net >"$TK_TMP/out" 2>&1
 grep -q '^status=200' "$TK_TMP/out" || tk_fail "dave's request while valid: $(cat "$TK_TMP/out")"
-tk_ok "request with a fresh 2 s bootstrap: 200 (the KMS now has the key cached)"
-sleep 3
+tk_ok "request with a fresh 4 s bootstrap: 200 (the KMS now has the key cached)"
+EXP=$(date -u -d "$(sed -n 's/^ *"expiry": "\([^"]*\)".*/\1/p' "$TK_TMP/dave.state")" +%s) &&
+	[ "$EXP" -le $(( $(date +%s) + 4 )) ] || tk_fail "dave's expiry: $(cat "$TK_TMP/dave.state")"
+while [ "$(date +%s)" -le "$EXP" ]; do sleep 0.2; done
 "$KC" --state "$TK_TMP/dave.state" --ignore-expiry --kms "http://127.0.0.1:$P3_HTTP" request \
 	--impu sip:dave@home1.net --to sip:bob@home1.net >"$TK_TMP/out" 2>&1
 grep -q '^status=401' "$TK_TMP/out" || tk_fail "expired B-TID: $(cat "$TK_TMP/out")"
