@@ -721,9 +721,11 @@ static int stored_peers(const struct ue_call *c, struct ue_request_opts *ro,
 	return rc;
 }
 
-/* request --response FILE: finish a REQUEST_INIT written with --no-send. */
-static int request_response(const struct ue_cli *cli, const struct args *a)
+/* request / resolve --response FILE: finish the REQUEST_INIT / RESOLVE_INIT
+ * written with --no-send. */
+static int response_finish(const struct ue_cli *cli, const struct args *a, bool req)
 {
+	const char *what = req ? "request" : "resolve";
 	struct out o;
 	struct gba g;
 	struct ue_call *c;
@@ -733,34 +735,41 @@ static int request_response(const struct ue_cli *cli, const struct args *a)
 	uint8_t msg[UE_MAX_MSG];
 	char peers[UE_MAX_PEERS][UE_MAX_ID];
 	long n;
-	int exitc;
+	int rc, exitc;
 
 	out_init(&o, a->json);
 	memset(&g, 0, sizeof g);
 	memset(&cred, 0, sizeof cred);
-	c = call_load(&o, "request", a->call, &e, &exitc);
+	c = call_load(&o, what, a->call, &e, &exitc);
 	if (!c)
 		goto out;
-	if (c->role != UE_ROLE_INITIATOR || c->stage != UE_ST_NONE || !c->kreq_len) {
-		exitc = finish(&o, EX_USAGE, "request", NULL,
-			       "the call has no unsent REQUEST_INIT (tkms-ue request --no-send first)");
+	if (req ? c->role != UE_ROLE_INITIATOR || c->stage != UE_ST_NONE || !c->kreq_len :
+		  c->role != UE_ROLE_RESPONDER || c->stage != UE_ST_RESOLVING) {
+		exitc = finish(&o, EX_USAGE, what, NULL, req ?
+			       "the call has no unsent REQUEST_INIT (tkms-ue request --no-send first)" :
+			       "the call has no unsent RESOLVE_INIT (tkms-ue resolve --no-send first)");
 		goto out;
 	}
-	if (response_inputs(cli, a, &o, "request", c, &g, &cred, msg, sizeof msg, &n, &e, &exitc))
+	if (response_inputs(cli, a, &o, what, c, &g, &cred, msg, sizeof msg, &n, &e, &exitc))
 		goto out;
-	ue_request_opts_default(&ro);
-	ro.deferred = a->deferred;
-	ro.require_forking = a->req_fork;
-	if (stored_peers(c, &ro, peers) != 0) {
-		exitc = finish(&o, EX_STATE, "request", NULL, "the stored REQUEST_INIT is unreadable");
-		goto out;
+	if (req) {
+		ue_request_opts_default(&ro);
+		ro.deferred = a->deferred;
+		ro.require_forking = a->req_fork;
+		if (stored_peers(c, &ro, peers) != 0) {
+			exitc = finish(&o, EX_STATE, what, NULL, "the stored REQUEST_INIT is unreadable");
+			goto out;
+		}
+		rc = ue_request_finish(c, &ro, &cred, msg, (size_t)n, &e);
+	} else {
+		rc = ue_resolve_finish(c, &cred, msg, (size_t)n, &e);
 	}
-	if (step_saved(&o, "request", ue_request_finish(c, &ro, &cred, msg, (size_t)n, &e), c,
-		       a->call, &e, &exitc))
+	if (step_saved(&o, what, rc, c, a->call, &e, &exitc))
 		goto out;
 	if (!o.json)
-		printf("ticket received (KMS answer read from %s)\n", a->response);
-	exitc = succeed(&o, "request", c);
+		printf("ticket %s (KMS answer read from %s)%s\n", req ? "received" : "resolved",
+		       a->response, req ? "" : "; TRANSFER_INIT verified");
+	exitc = succeed(&o, what, c);
 out:
 	return gba_done(&o, &g, &cred, c, exitc);
 }
@@ -799,7 +808,7 @@ int ue_cmd_request(const struct ue_cli *cli, int argc, char **argv)
 	if (rc)
 		return rc < 0 ? EX_OK : rc;
 	if (a.response)
-		return request_response(cli, &a);
+		return response_finish(cli, &a, true);
 	if (!a.impu || !a.nto) {
 		fprintf(stderr, "tkms-ue request: --impu and at least one --to are required\n");
 		return EX_USAGE;
@@ -1008,41 +1017,6 @@ out:
 	return done(&o, c, exitc);
 }
 
-/* resolve --response FILE: finish a RESOLVE_INIT written with --no-send. */
-static int resolve_response(const struct ue_cli *cli, const struct args *a)
-{
-	struct out o;
-	struct gba g;
-	struct ue_call *c;
-	struct ue_cred cred;
-	struct ue_err e = { -1, "" };
-	uint8_t msg[UE_MAX_MSG];
-	long n;
-	int exitc;
-
-	out_init(&o, a->json);
-	memset(&g, 0, sizeof g);
-	memset(&cred, 0, sizeof cred);
-	c = call_load(&o, "resolve", a->call, &e, &exitc);
-	if (!c)
-		goto out;
-	if (c->role != UE_ROLE_RESPONDER || c->stage != UE_ST_RESOLVING) {
-		exitc = finish(&o, EX_USAGE, "resolve", NULL,
-			       "the call has no unsent RESOLVE_INIT (tkms-ue resolve --no-send first)");
-		goto out;
-	}
-	if (response_inputs(cli, a, &o, "resolve", c, &g, &cred, msg, sizeof msg, &n, &e, &exitc) ||
-	    step_saved(&o, "resolve", ue_resolve_finish(c, &cred, msg, (size_t)n, &e), c, a->call,
-		       &e, &exitc))
-		goto out;
-	if (!o.json)
-		printf("ticket resolved (KMS answer read from %s); TRANSFER_INIT verified\n",
-		       a->response);
-	exitc = succeed(&o, "resolve", c);
-out:
-	return gba_done(&o, &g, &cred, c, exitc);
-}
-
 int ue_cmd_resolve(const struct ue_cli *cli, int argc, char **argv)
 {
 	static const int allowed[] = { O_JSON, O_CALL, O_IN, O_IMPU, O_KMS, O_KMS_FQDN, O_CACERT,
@@ -1078,7 +1052,7 @@ int ue_cmd_resolve(const struct ue_cli *cli, int argc, char **argv)
 	if (rc)
 		return rc < 0 ? EX_OK : rc;
 	if (a.response)
-		return resolve_response(cli, &a);
+		return response_finish(cli, &a, false);
 	if (!a.in || !a.impu) {
 		fprintf(stderr, "tkms-ue resolve: --in FILE and --impu IMPU are required\n");
 		return EX_USAGE;
