@@ -14,6 +14,7 @@
 #include "bsf-stub/log.h"
 #include "bsf-stub/xml.h"
 #include "http/http.h"
+#include "util/json.h"
 
 static void usage(FILE *f)
 {
@@ -106,6 +107,7 @@ int main(int argc, char **argv)
 	sigset_t set;
 	char err[512];
 
+	tk_json_wipe_on_free(); /* keys travel as hex in JSON documents */
 	while ((opt = getopt_long(argc, argv, "vh", opts, NULL)) != -1) {
 		switch (opt) {
 		case 'c': config = optarg; break;

@@ -30,6 +30,7 @@
 #include "tkmsd/creds.h"
 #include "util/fileio.h"
 #include "util/secret.h"
+#include "util/json.h"
 
 #define STOP_GRACE_MS 10000
 
@@ -242,6 +243,7 @@ int main(int argc, char **argv)
 	sigset_t sigs;
 	int opt, sig, rc = 0;
 
+	tk_json_wipe_on_free(); /* keys travel as hex in JSON documents */
 	while ((opt = getopt_long(argc, argv, "+c:vh", opts, NULL)) != -1) {
 		switch (opt) {
 		case 'c': file = optarg; break;

@@ -12,6 +12,7 @@
 #include "ue/cmd_media.h"
 #include "ue/state.h"
 #include "ue/ui_boot_cli.h"
+#include "util/json.h"
 
 struct ue_cmd {
 	const char *name;
@@ -55,6 +56,7 @@ int main(int argc, char **argv)
 	int c;
 
 	/* "+": stop at the subcommand, whose options are its own */
+	tk_json_wipe_on_free(); /* keys travel as hex in JSON documents */
 	while ((c = getopt_long(argc, argv, "+", opts, NULL)) != -1) {
 		switch (c) {
 		case 's': cli.state_path = optarg; break;

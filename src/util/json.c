@@ -3,7 +3,11 @@
  */
 #include "util/json.h"
 
+#include <malloc.h>
+#include <stdlib.h>
 #include <string.h>
+
+#include "util/secret.h"
 
 const char *tk_json_unknown_key(const json_t *o, const char *const *allowed)
 {
@@ -19,4 +23,17 @@ const char *tk_json_unknown_key(const json_t *o, const char *const *allowed)
 			return key;
 	}
 	return NULL;
+}
+
+static void wiping_free(void *p)
+{
+	if (p) {
+		tk_wipe(p, malloc_usable_size(p));
+		free(p);
+	}
+}
+
+void tk_json_wipe_on_free(void)
+{
+	json_set_alloc_funcs(malloc, wiping_free);
 }

@@ -12,4 +12,9 @@
  * list), or NULL when there is none. */
 const char *tk_json_unknown_key(const json_t *o, const char *const *allowed);
 
+/* Make jansson wipe every block it frees. Configuration, key ring, state and
+ * Zn documents carry keys as hex strings that jansson copies into its own
+ * heap blocks; call this first thing in main(), before any JSON is parsed. */
+void tk_json_wipe_on_free(void);
+
 #endif
