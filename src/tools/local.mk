@@ -18,7 +18,8 @@ dist_check_SCRIPTS += tests/system/tkms-mikey.sh
 bin_PROGRAMS += src/tools/tkms-srtp-proof
 src_tools_tkms_srtp_proof_SOURCES = src/tools/tkms-srtp-proof.c
 src_tools_tkms_srtp_proof_CFLAGS = $(AM_CFLAGS) $(JANSSON_CFLAGS) $(SRTP_CFLAGS)
-src_tools_tkms_srtp_proof_LDADD = $(TK_UECALL_LIBS)
+src_tools_tkms_srtp_proof_LDADD = src/ue/libuecall.a src/util/libtkutil.a $(SRTP_LIBS) \
+	$(JANSSON_LIBS) $(TK_CRYPTO_LIBS) $(PTHREAD_LIBS)
 # -- end uecall
 
 # mikey-bench: parse/build/verify/ticket rates of src/mikey (`make bench` runs it).

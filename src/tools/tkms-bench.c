@@ -25,11 +25,11 @@
 
 #include "gba/kdf.h"
 #include "tools/bench-load.h"
-#include "ue/call.h"
 #include "ue/kmsclient.h"
 #include "ue/state.h"
 #include "ue/ui_boot.h"
 #include "util/hexb64.h"
+#include "util/json.h"
 #include "util/secret.h"
 
 static const char usage[] =
@@ -128,7 +128,7 @@ static int load_subscribers(const char *path, struct sub *s, unsigned cap, unsig
 		memcpy(s[*n].opc, opc, 33);
 		(*n)++;
 	}
-	ue_json_free_wiped(root); /* k and opc hex */
+	json_decref(root);
 	return 0;
 }
 
@@ -516,6 +516,7 @@ int main(int argc, char **argv)
 	uint64_t done, failed = 0, failed_transport = 0;
 	int opt, k;
 
+	tk_json_wipe_on_free(); /* a subscribers file carries k and opc as hex */
 	memset(&cfg, 0, sizeof cfg);
 	cfg.fqdn = "kms.home1.net";
 	cfg.tls = true;

@@ -16,9 +16,9 @@
 
 #include <jansson.h>
 
-#include "ue/call.h"
 #include "ue/srtpproof.h"
 #include "util/hexb64.h"
+#include "util/json.h"
 #include "util/secret.h"
 
 #define MAX_CS 16
@@ -112,6 +112,7 @@ int main(int argc, char **argv)
 
 	if (!I || !R)
 		return 1;
+	tk_json_wipe_on_free(); /* the key files carry master keys as hex */
 	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
 		switch (c) {
 		case 'i': I->path = optarg; break;
@@ -182,7 +183,7 @@ out:
 	tk_wipe(R, sizeof *R);
 	free(I);
 	free(R);
-	ue_json_free_wiped(ji);
-	ue_json_free_wiped(jr);
+	json_decref(ji);
+	json_decref(jr);
 	return rc;
 }

@@ -1713,28 +1713,6 @@ long ue_sdp_parse(const char *text, size_t len, uint8_t *out, size_t cap)
 
 /* ---- state file ------------------------------------------------------------------------ */
 
-static void wipe_strings(json_t *j)
-{
-	const char *name;
-	json_t *v;
-	size_t i;
-
-	if (json_is_string(j))
-		tk_wipe((char *)json_string_value(j), json_string_length(j));
-	else if (json_is_object(j))
-		json_object_foreach(j, name, v)
-			wipe_strings(v);
-	else if (json_is_array(j))
-		json_array_foreach(j, i, v)
-			wipe_strings(v);
-}
-
-void ue_json_free_wiped(json_t *j)
-{
-	wipe_strings(j); /* jansson parser depth limit bounds the recursion */
-	json_decref(j);
-}
-
 static json_t *hexj(const uint8_t *p, size_t n)
 {
 	char *s = malloc(2 * n + 1);
@@ -1820,7 +1798,7 @@ int ue_call_save(const struct ue_call *c, const char *path, struct ue_err *e)
 		tk_wipe(text, strlen(text));
 		free(text);
 	}
-	ue_json_free_wiped(j);
+	json_decref(j);
 	return rc;
 }
 
@@ -1959,7 +1937,7 @@ int ue_call_load(struct ue_call *c, const char *path, struct ue_err *e)
 	ok = ok && hex_in(j, "request_resp", c->reqresp, sizeof c->reqresp, &c->reqresp_len) &&
 	     hex_in(j, "transfer_init", c->tinit, sizeof c->tinit, &c->tinit_len) &&
 	     hex_in(j, "kms_request", c->kreq, sizeof c->kreq, &c->kreq_len);
-	ue_json_free_wiped(j);
+	json_decref(j);
 	if (!ok) {
 		ue_call_wipe(c);
 		return fail(e, UE_E_IO, -1, "%s: not a valid tkms-ue call state", path);

@@ -161,12 +161,6 @@ void ue_call_wipe(struct ue_call *c);
 int ue_call_save(const struct ue_call *c, const char *path, struct ue_err *e);
 int ue_call_load(struct ue_call *c, const char *path, struct ue_err *e);
 
-/* jansson keeps its own copy of every string: a JSON tree that holds key hex
- * (call state, srtp-keys output) has all its strings wiped, then is freed.
- * NULL is fine. */
-struct json_t;
-void ue_json_free_wiped(struct json_t *j);
-
 /* ---- initiator: ticket request --------------------------------------- */
 
 enum ue_algset { UE_ALGS_128 = 0, UE_ALGS_256 = 1 };  /* P-8 */

@@ -1314,7 +1314,7 @@ out:
 		tk_wipe(text, strlen(text));
 		free(text);
 	}
-	ue_json_free_wiped(j);
+	json_decref(j);
 	call_free(c);
 	return exitc;
 }

@@ -579,7 +579,7 @@ static void test_state_file_too_many_cs(void)
 		json_array_append_new(cs, json_object());
 	json_object_set_new(j, "crypto_sessions", cs);
 	CU_ASSERT_EQUAL_FATAL(json_dump_file(j, path, JSON_COMPACT), 0);
-	ue_json_free_wiped(j);
+	json_decref(j);
 	CU_ASSERT_EQUAL(ue_call_load(A2, path, &e), UE_E_IO);
 	unlink(path);
 }
