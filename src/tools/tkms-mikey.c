@@ -23,6 +23,7 @@
 #include "mikey/mprotect.h"
 #include "tools/mikey-json.h"
 #include "util/hexb64.h"
+#include "util/json.h"
 #include "util/secret.h"
 
 enum { EX_OK = 0, EX_VERIFY = 1, EX_MALFORMED = 2, EX_USAGE_ = 64 };
@@ -533,6 +534,7 @@ int main(int argc, char **argv)
 	char *out, *end;
 	int c, e;
 
+	tk_json_wipe_on_free(); /* --show-keys puts decrypted keys in the JSON */
 	memset(&o, 0, sizeof(o));
 	while ((c = getopt_long(argc, argv, "h", lo, NULL)) != -1) {
 		switch (c) {
